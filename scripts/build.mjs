@@ -1,0 +1,20 @@
+// Bundles the CLI so that startup reads one file; web-tree-sitter stays external because it
+// locates its .wasm next to its own module.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+await build({
+  entryPoints: { cordon: 'src/cli/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  external: ['web-tree-sitter'],
+  define: { __CORDON_VERSION__: JSON.stringify(pkg.version) },
+  banner: { js: "import { createRequire as __cordonCreateRequire } from 'node:module'; const require = __cordonCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

@@ -1,0 +1,239 @@
+import type { Job, Step, Workflow } from '../models/github/types.ts';
+import type { ShellCommand, ShellWord } from '../models/shell/types.ts';
+import { analyzeExpression, secretName, type Expression } from '../models/github/expressions.ts';
+import type { Span } from '../models/yaml/document.ts';
+import { envSecrets, jobCanMintOidc, secretsIn, stepEnvironment, type EnvBinding, type SecretUse } from './credentials.ts';
+
+export type Ecosystem = 'pypi' | 'npm' | 'cargo' | 'rubygems' | 'nuget';
+
+/** Where a package leaves for an index. */
+export interface PublishSite {
+  step: Step;
+  ecosystem: Ecosystem;
+  /** `pypa/gh-action-pypi-publish`, `twine upload`, `npm publish`… */
+  tool: string;
+  span: Span;
+  /** `public` is PyPI/npmjs/crates.io/rubygems.org, `test` is TestPyPI, `custom` a private index. */
+  index: 'public' | 'test' | 'custom';
+  /** How it authenticates: a stored token from secrets, OIDC (Trusted Publishing), or not visible. */
+  auth: 'token' | 'oidc' | 'unknown';
+  /** The stored token: which input, variable or flag carries it, and which secret. */
+  token?: { via: string; span: Span; secrets: SecretUse[] };
+  command?: ShellCommand;
+}
+
+/** Ecosystems whose public index accepts Trusted Publishing (OIDC) from GitHub Actions. */
+export const TRUSTED_PUBLISHING: Record<Ecosystem, string | null> = {
+  pypi: 'https://docs.pypi.org/trusted-publishers/',
+  npm: 'https://docs.npmjs.com/trusted-publishers',
+  cargo: 'https://crates.io/docs/trusted-publishing',
+  rubygems: 'https://guides.rubygems.org/trusted-publishing/',
+  nuget: 'https://learn.microsoft.com/en-us/nuget/nuget-org/trusted-publishing',
+};
+
+interface CommandPattern {
+  ecosystem: Ecosystem;
+  words: string[];
+  /** Flags that carry the token (`--password VALUE`, `--token=VALUE`). */
+  tokenFlags: string[];
+  /** Environment variables the tool reads its token from. */
+  tokenVariables: RegExp;
+  /** Flags naming the target index. */
+  indexFlags: string[];
+}
+
+const PYPI_INDEX_FLAGS = ['--repository', '-r', '--repository-url', '--publish-url', '--index', '--repo'];
+const COMMANDS: CommandPattern[] = [
+  { ecosystem: 'pypi', words: ['twine', 'upload'], tokenFlags: ['-p', '--password'], tokenVariables: /^TWINE_PASSWORD$/, indexFlags: PYPI_INDEX_FLAGS },
+  { ecosystem: 'pypi', words: ['uv', 'publish'], tokenFlags: ['-t', '--token', '-p', '--password'], tokenVariables: /^UV_PUBLISH_(TOKEN|PASSWORD)$/, indexFlags: PYPI_INDEX_FLAGS },
+  { ecosystem: 'pypi', words: ['hatch', 'publish'], tokenFlags: ['-a', '--auth'], tokenVariables: /^HATCH_INDEX_AUTH$/, indexFlags: ['-r', '--repo'] },
+  { ecosystem: 'pypi', words: ['pdm', 'publish'], tokenFlags: ['-P', '--password'], tokenVariables: /^PDM_PUBLISH_PASSWORD$/, indexFlags: ['-r', '--repository'] },
+  { ecosystem: 'pypi', words: ['poetry', 'publish'], tokenFlags: ['-p', '--password'], tokenVariables: /^POETRY_PYPI_TOKEN_|^POETRY_HTTP_BASIC_.*_PASSWORD$/, indexFlags: ['-r', '--repository'] },
+  { ecosystem: 'pypi', words: ['flit', 'publish'], tokenFlags: [], tokenVariables: /^FLIT_PASSWORD$/, indexFlags: ['--repository'] },
+  { ecosystem: 'pypi', words: ['maturin', 'upload'], tokenFlags: ['-p', '--password'], tokenVariables: /^MATURIN_(PYPI_TOKEN|PASSWORD)$/, indexFlags: ['-r', '--repository', '--repository-url'] },
+  { ecosystem: 'pypi', words: ['maturin', 'publish'], tokenFlags: ['-p', '--password'], tokenVariables: /^MATURIN_(PYPI_TOKEN|PASSWORD)$/, indexFlags: ['-r', '--repository', '--repository-url'] },
+  { ecosystem: 'npm', words: ['npm', 'publish'], tokenFlags: [], tokenVariables: /^(NODE_AUTH_TOKEN|NPM_TOKEN|NPM_CONFIG__AUTH_?TOKEN)$/, indexFlags: ['--registry'] },
+  { ecosystem: 'npm', words: ['yarn', 'publish'], tokenFlags: [], tokenVariables: /^(NODE_AUTH_TOKEN|NPM_TOKEN|YARN_NPM_AUTH_TOKEN)$/, indexFlags: ['--registry'] },
+  { ecosystem: 'npm', words: ['yarn', 'npm', 'publish'], tokenFlags: [], tokenVariables: /^(NODE_AUTH_TOKEN|YARN_NPM_AUTH_TOKEN)$/, indexFlags: [] },
+  { ecosystem: 'npm', words: ['pnpm', 'publish'], tokenFlags: [], tokenVariables: /^(NODE_AUTH_TOKEN|NPM_TOKEN)$/, indexFlags: ['--registry'] },
+  { ecosystem: 'npm', words: ['bun', 'publish'], tokenFlags: [], tokenVariables: /^(NODE_AUTH_TOKEN|NPM_CONFIG_TOKEN)$/, indexFlags: ['--registry'] },
+  { ecosystem: 'cargo', words: ['cargo', 'publish'], tokenFlags: ['--token'], tokenVariables: /^CARGO_REGISTRY_TOKEN$/, indexFlags: ['--registry', '--index'] },
+  { ecosystem: 'rubygems', words: ['gem', 'push'], tokenFlags: ['-k', '--key'], tokenVariables: /^GEM_HOST_API_KEY$/, indexFlags: ['--host'] },
+  { ecosystem: 'nuget', words: ['dotnet', 'nuget', 'push'], tokenFlags: ['-k', '--api-key'], tokenVariables: /^NUGET_API_KEY$/, indexFlags: ['-s', '--source'] },
+  { ecosystem: 'nuget', words: ['nuget', 'push'], tokenFlags: ['-apikey', '-ApiKey'], tokenVariables: /^NUGET_API_KEY$/, indexFlags: ['-source', '-Source'] },
+];
+
+/** Programs that run another program given as later arguments. */
+const WRAPPERS = /^(python[0-9.]*|py|uv|uvx|pipx|poetry|pdm|hatch|pipenv|npx|sudo|env|time|nice|xargs|tox|nox|rye)$/;
+
+interface ActionPattern {
+  slug: string;
+  ecosystem: Ecosystem;
+  tool: string;
+  tokenInputs: string[];
+  indexInput?: string;
+  /** Extra condition on `with:`, e.g. maturin-action only publishes for `command: upload`. */
+  when?: (inputs: Map<string, string>) => boolean;
+  /** The action mints its own token with OIDC when no token input is given. */
+  oidcByDefault: boolean;
+}
+
+const ACTIONS: ActionPattern[] = [
+  { slug: 'pypa/gh-action-pypi-publish', ecosystem: 'pypi', tool: 'pypa/gh-action-pypi-publish', tokenInputs: ['password'], indexInput: 'repository-url', oidcByDefault: true },
+  {
+    slug: 'pyo3/maturin-action',
+    ecosystem: 'pypi',
+    tool: 'PyO3/maturin-action (upload)',
+    tokenInputs: [],
+    when: (inputs) => /^(upload|publish)$/.test(inputs.get('command') ?? ''),
+    oidcByDefault: true,
+  },
+  { slug: 'casperdcl/deploy-pypi', ecosystem: 'pypi', tool: 'casperdcl/deploy-pypi', tokenInputs: ['password'], indexInput: 'url', oidcByDefault: false },
+  { slug: 'rubygems/release-gem', ecosystem: 'rubygems', tool: 'rubygems/release-gem', tokenInputs: [], oidcByDefault: true },
+  { slug: 'js-devtools/npm-publish', ecosystem: 'npm', tool: 'JS-DevTools/npm-publish', tokenInputs: ['token'], indexInput: 'registry', oidcByDefault: true },
+  { slug: 'katyo/publish-crates', ecosystem: 'cargo', tool: 'katyo/publish-crates', tokenInputs: ['registry-token'], oidcByDefault: false },
+];
+
+const memo = new WeakMap<Step, PublishSite[]>();
+
+/** Publishing sites of one step. */
+export function stepPublishes(step: Step, job: Job | undefined, workflow: Workflow | undefined): PublishSite[] {
+  const cached = memo.get(step);
+  if (cached) return cached;
+  const sites = [...actionSites(step, job, workflow), ...commandSites(step, job, workflow)];
+  memo.set(step, sites);
+  return sites;
+}
+
+export function jobPublishes(job: Job, workflow: Workflow): PublishSite[] {
+  return job.steps.flatMap((step) => stepPublishes(step, job, workflow));
+}
+
+function actionSites(step: Step, job: Job | undefined, workflow: Workflow | undefined): PublishSite[] {
+  const uses = step.uses;
+  if (!uses?.slug) return [];
+  const pattern = ACTIONS.find((candidate) => candidate.slug === uses.slug);
+  if (!pattern) return [];
+  const inputs = new Map(step.with.map((input) => [input.name, input.value]));
+  if (pattern.when && !pattern.when(inputs)) return [];
+  const tokenInput = step.with.find((input) => pattern.tokenInputs.includes(input.name) && input.value.trim() !== '');
+  const secrets = tokenInput ? secretsOfInput(tokenInput.expressions) : [];
+  const canMint = job && workflow ? jobCanMintOidc(job, workflow) : false;
+  const auth: PublishSite['auth'] = tokenInput ? (secrets.length ? 'token' : 'unknown') : pattern.oidcByDefault && (canMint || !job) ? 'oidc' : 'unknown';
+  const indexValue = pattern.indexInput ? inputs.get(pattern.indexInput) : undefined;
+  return [
+    {
+      step,
+      ecosystem: pattern.ecosystem,
+      tool: pattern.tool,
+      span: uses.span,
+      index: classifyIndex(pattern.ecosystem, indexValue),
+      auth,
+      token: tokenInput ? { via: `\`${tokenInput.name}:\` input`, span: tokenInput.span, secrets } : undefined,
+    },
+  ];
+}
+
+function commandSites(step: Step, job: Job | undefined, workflow: Workflow | undefined): PublishSite[] {
+  if (!step.run) return [];
+  const sites: PublishSite[] = [];
+  const env = stepEnvironment(step, job, workflow);
+  const canMint = job && workflow ? jobCanMintOidc(job, workflow) : false;
+  const script = step.run.parsed();
+  for (const command of script.commands) {
+    const match = matchCommand(command);
+    if (!match) continue;
+    const { pattern, at } = match;
+    const words = command.args.slice(at + pattern.words.length - 1);
+    let token: PublishSite['token'];
+    const flag = findFlag(words, pattern.tokenFlags);
+    if (flag) token = { via: `\`${flag.flag}\` flag`, span: flag.word.span, secrets: secretsInText(flag.word.raw, env, flag.word.span) };
+    const assignment = command.assignments.find((item) => pattern.tokenVariables.test(item.name));
+    if (!token && assignment) token = { via: `\`${assignment.name}\``, span: command.span, secrets: secretsInText(assignment.value, env, command.span) };
+    if (!token) {
+      const exported = script.assignments.find((item) => pattern.tokenVariables.test(item.name) && item.start < command.start);
+      if (exported) token = { via: `\`${exported.name}\``, span: exported.span, secrets: secretsInText(exported.value, env, exported.span) };
+    }
+    if (!token) {
+      for (const [name, binding] of env) {
+        if (!pattern.tokenVariables.test(name)) continue;
+        token = { via: `\`${name}\``, span: binding.entry.span, secrets: envSecrets(binding) };
+        break;
+      }
+    }
+    const index = findFlag(words, pattern.indexFlags)?.word.text;
+    const tokenFromSecrets = token !== undefined && token.secrets.length > 0;
+    sites.push({
+      step,
+      ecosystem: pattern.ecosystem,
+      tool: pattern.words.join(' '),
+      span: command.span,
+      index: classifyIndex(pattern.ecosystem, index),
+      auth: tokenFromSecrets ? 'token' : !token && canMint ? 'oidc' : 'unknown',
+      token,
+      command,
+    });
+  }
+  return sites;
+}
+
+/** The command's words, with wrappers such as `python -m` or `uv run` looked through. */
+function matchCommand(command: ShellCommand): { pattern: CommandPattern; at: number } | null {
+  const argv = [command.program, ...command.args.map((arg) => arg.text)];
+  const normalized = argv.map((word, index) => (index === 0 ? word : (word.split('/').pop() ?? word).toLowerCase()));
+  for (const pattern of COMMANDS) {
+    const first = pattern.words[0]!;
+    for (let at = 0; at < normalized.length; at++) {
+      if (at > 0 && !WRAPPERS.test(normalized[0]!)) break;
+      const head = normalized[at]!;
+      if (head !== first) continue;
+      if (pattern.words.every((word, offset) => normalized[at + offset] === word)) return { pattern, at };
+    }
+  }
+  return null;
+}
+
+function findFlag(words: ShellWord[], flags: string[]): { flag: string; word: ShellWord } | null {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    for (const flag of flags) {
+      const next = words[i + 1];
+      if (word.text === flag && next) return { flag, word: next };
+      if (word.text.startsWith(`${flag}=`)) return { flag, word };
+    }
+  }
+  return null;
+}
+
+function classifyIndex(ecosystem: Ecosystem, value: string | undefined): PublishSite['index'] {
+  if (!value) return 'public';
+  const lower = value.toLowerCase();
+  if (lower.includes('${{')) return 'custom';
+  if (ecosystem === 'pypi') {
+    if (lower.includes('test.pypi.org') || lower === 'testpypi') return 'test';
+    if (/(^|\/\/)(upload\.)?pypi\.org/.test(lower) || lower === 'pypi') return 'public';
+    return 'custom';
+  }
+  if (ecosystem === 'npm') return lower.includes('registry.npmjs.org') ? 'public' : 'custom';
+  if (ecosystem === 'cargo') return lower === 'crates-io' ? 'public' : 'custom';
+  if (ecosystem === 'rubygems') return lower.includes('rubygems.org') ? 'public' : 'custom';
+  return lower.includes('nuget.org') ? 'public' : 'custom';
+}
+
+function secretsOfInput(expressions: readonly Expression[]): SecretUse[] {
+  return secretsIn(expressions, { includeGithubToken: true });
+}
+
+/** Secrets behind a flag or assignment as written: `${{ secrets.X }}` or `$VAR` bound to one. */
+function secretsInText(text: string, env: Map<string, EnvBinding>, span: Span): SecretUse[] {
+  const uses: SecretUse[] = [];
+  for (const match of text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) {
+    const expression = analyzeExpression(match[1] ?? '');
+    for (const ref of expression.contexts) {
+      const name = secretName(ref);
+      if (name !== null) uses.push({ name, span });
+    }
+  }
+  for (const match of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) uses.push(...envSecrets(env.get(match[1]!)));
+  return uses;
+}

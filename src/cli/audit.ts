@@ -1,0 +1,160 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { audit, type AuditInput } from '../engine/audit.ts';
+import { ConfigError, type CordonConfig } from '../findings/config.ts';
+import { SEVERITIES, isSeverity, severityRank, type InputError, type Severity } from '../findings/finding.ts';
+import { redactSecrets } from '../findings/redact.ts';
+import { reporters, type FormatName } from '../report/index.ts';
+import type { AuditReport } from '../report/types.ts';
+import { rules } from '../rules/index.ts';
+import { loadConfig } from '../sources/config-file.ts';
+import { DEFAULT_LIMITS, decodeInput, discover, readCandidate, type ReadLimits } from '../sources/files.ts';
+import { INFORMATION_URI, cordonVersion } from './version.ts';
+
+class UsageError extends Error {}
+
+export async function runAuditCommand(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    process.stderr.write(`cordon audit: ${(error as Error).message}\n(see 'cordon --help')\n`);
+    return 2;
+  }
+  const cwd = process.cwd();
+  const inputs: AuditInput[] = [];
+  const errors: InputError[] = [];
+  const sources = new Map<string, string>();
+  const limits: ReadLimits = { maxBytes: options.maxFileSize };
+
+  const paths = options.paths.filter((item) => item !== '-');
+  const wantsStdin = options.paths.includes('-');
+  const discovery = await discover(paths.length ? paths : wantsStdin ? [] : ['.'], cwd);
+  errors.push(...discovery.errors);
+  if (wantsStdin) {
+    const read = decodeInput('<stdin>', await readStdin(limits.maxBytes), limits);
+    if (read.ok) inputs.push({ path: '<stdin>', text: read.text, kind: /^\s*runs\s*:/m.test(read.text) && !/^\s*jobs\s*:/m.test(read.text) ? 'action' : 'workflow' });
+    else errors.push(read.error);
+  }
+  for (const candidate of discovery.candidates) {
+    const read = await readCandidate(candidate, limits);
+    if (read.ok) inputs.push({ path: candidate.display, text: read.text, kind: candidate.kind });
+    else errors.push(read.error);
+  }
+  for (const input of inputs) sources.set(input.path, input.text);
+
+  let config: CordonConfig = {};
+  if (!options.noConfig) {
+    try {
+      config = await loadConfig(options.config, discovery.root, rules);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`cordon audit: ${error.path}:${error.line}: ${redactSecrets(error.message)}\n`);
+        return 2;
+      }
+      throw error;
+    }
+  }
+
+  if (inputs.length === 0 && errors.length === 0) {
+    process.stderr.write(`cordon audit: no workflow or action files found in ${options.paths.join(', ') || '.'}\n`);
+    return 2;
+  }
+
+  const result = await audit(inputs, { rules, config, inlineIgnores: !options.noIgnores });
+  const minSeverity = options.minSeverity ?? config['min-severity'] ?? 'info';
+  const failOn = options.failOn ?? config['fail-on'] ?? 'high';
+  const shown = result.findings.filter((finding) => severityRank(finding.severity) >= severityRank(minSeverity));
+  const allErrors = [...errors, ...result.errors];
+  const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, shown.filter((f) => f.severity === severity).length])) as Record<Severity, number>;
+  const report: AuditReport = {
+    tool: { name: 'cordon', version: cordonVersion(), informationUri: INFORMATION_URI },
+    root: discovery.root,
+    findings: shown,
+    errors: allErrors,
+    summary: {
+      filesAudited: result.filesAudited,
+      findings: shown.length,
+      bySeverity,
+      ignored: result.ignored,
+      suppressed: result.findings.length - shown.length,
+      errors: allErrors.length,
+    },
+    rules: rules.map((rule) => rule.meta),
+    sources,
+  };
+  const color = options.color ?? (!options.output && process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const output = reporters[options.format](report, { color });
+  if (options.output) await writeFile(path.resolve(cwd, options.output), output);
+  else process.stdout.write(output);
+
+  if (result.filesAudited === 0) return 2;
+  return shown.some((finding) => severityRank(finding.severity) >= severityRank(failOn)) ? 1 : 0;
+}
+
+interface AuditOptionsParsed {
+  paths: string[];
+  format: FormatName;
+  minSeverity?: Severity;
+  failOn?: Severity;
+  config?: string;
+  noConfig: boolean;
+  noIgnores: boolean;
+  output?: string;
+  color?: boolean;
+  maxFileSize: number;
+}
+
+function parseOptions(argv: string[]): AuditOptionsParsed {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', short: 'f' },
+      'min-severity': { type: 'string' },
+      'fail-on': { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      'no-config': { type: 'boolean' },
+      'no-ignores': { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      'max-file-size': { type: 'string' },
+    },
+  });
+  const format = (values.format ?? 'text') as FormatName;
+  if (!(format in reporters)) throw new UsageError(`unknown format '${format}' (expected ${Object.keys(reporters).join(', ')})`);
+  const severity = (name: string, value: string | undefined): Severity | undefined => {
+    if (value === undefined) return undefined;
+    if (!isSeverity(value)) throw new UsageError(`--${name} must be one of ${SEVERITIES.join(', ')}`);
+    return value;
+  };
+  const maxFileSize = values['max-file-size'] === undefined ? DEFAULT_LIMITS.maxBytes : Number(values['max-file-size']);
+  if (!Number.isInteger(maxFileSize) || maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number of bytes');
+  return {
+    paths: positionals,
+    format,
+    minSeverity: severity('min-severity', values['min-severity']),
+    failOn: severity('fail-on', values['fail-on']),
+    config: values.config,
+    noConfig: values['no-config'] ?? false,
+    noIgnores: values['no-ignores'] ?? false,
+    output: values.output,
+    color: values['no-color'] ? false : values.color,
+    maxFileSize,
+  };
+}
+
+async function readStdin(maxBytes: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    chunks.push(buffer);
+    // Keep one byte past the limit so decodeInput reports the size instead of parsing.
+    if (size > maxBytes) break;
+  }
+  return Buffer.concat(chunks);
+}

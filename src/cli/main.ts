@@ -1,0 +1,48 @@
+import { cordonVersion } from './version.ts';
+
+const HELP = `cordon — audit release pipelines for the ways publishing tokens leak
+
+Usage:
+  cordon audit [PATH…] [options]   audit workflows and composite actions (default PATH: .)
+  cordon rules                     list the rules with their id, severity and summary
+  cordon --version
+
+Audit options:
+  -f, --format FORMAT      text (default), json, sarif or github
+      --min-severity SEV   hide findings below SEV (info, low, medium, high, critical)
+      --fail-on SEV        exit 1 when a finding at or above SEV remains (default: high)
+  -c, --config FILE        use this config instead of cordon.yml / .github/cordon.yml
+      --no-config          ignore config files
+      --no-ignores         report findings silenced by '# cordon: ignore[…]' comments
+  -o, --output FILE        write the report to FILE instead of standard output
+      --color / --no-color force or disable colours in text output
+      --max-file-size N    refuse files larger than N bytes (default 2097152)
+
+PATH may be a directory (its .github/workflows/*.yml and every action.yml below it),
+a file, or - for standard input.
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error or
+nothing could be read.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`cordon ${cordonVersion()}\n`);
+    return 0;
+  }
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === 'audit') {
+    const { runAuditCommand } = await import('./audit.ts');
+    return runAuditCommand(rest);
+  }
+  if (command === 'rules') {
+    const { runRulesCommand } = await import('./rules.ts');
+    return runRulesCommand(rest);
+  }
+  process.stderr.write(`cordon: unknown command '${command}'\n\n${HELP}`);
+  return 2;
+}

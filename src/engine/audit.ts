@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { buildPipelineFile } from '../models/github/build.ts';
+import type { PipelineFile } from '../models/github/types.ts';
+import { loadShellParser } from '../models/shell/parse.ts';
+import { YamlFile, YamlInputError } from '../models/yaml/document.ts';
+import type { Finding, FindingDraft, InputError } from '../findings/finding.ts';
+import { severityRank } from '../findings/finding.ts';
+import type { CordonConfig } from '../findings/config.ts';
+import { ruleSettings } from '../findings/config.ts';
+import { parseIgnoreComments, isIgnoredByComment, isIgnoredByConfig } from '../findings/ignore.ts';
+import type { Rule, RuleContext, StepScope } from '../rules/rule.ts';
+
+export interface AuditInput {
+  /** Path as shown to users, relative to the scanned root. */
+  path: string;
+  text: string;
+  kind: 'workflow' | 'action';
+}
+
+export interface AuditOptions {
+  rules: readonly Rule<any>[];
+  config: CordonConfig;
+  /** Honour `# cordon: ignore[...]` comments (default true). */
+  inlineIgnores?: boolean;
+}
+
+export interface AuditResult {
+  findings: Finding[];
+  errors: InputError[];
+  /** Files that were read and modelled. */
+  filesAudited: number;
+  ignored: number;
+}
+
+/**
+ * Runs every enabled rule over every input. Inputs that cannot be read become `errors` and the
+ * others go on. The engine knows rules only through their `meta` and hooks.
+ */
+export async function audit(inputs: readonly AuditInput[], options: AuditOptions): Promise<AuditResult> {
+  await loadShellParser();
+  const result: AuditResult = { findings: [], errors: [], filesAudited: 0, ignored: 0 };
+  const enabled = options.rules.filter((rule) => !ruleSettings(options.config, rule.meta.id).disable);
+  for (const input of inputs) {
+    let file: PipelineFile;
+    try {
+      const yaml = YamlFile.parse(input.text);
+      file = buildPipelineFile(input.path, yaml, input.kind);
+    } catch (error) {
+      result.errors.push(toInputError(input.path, error));
+      continue;
+    }
+    result.filesAudited++;
+    let drafts: Array<{ rule: Rule<any>; draft: FindingDraft }>;
+    try {
+      drafts = runRules(file, enabled, options.config);
+    } catch (error) {
+      result.errors.push(toInputError(input.path, error));
+      continue;
+    }
+    const ignores = options.inlineIgnores === false ? [] : parseIgnoreComments(file.yaml.comments(), (line) => file.yaml.lineText(line));
+    const seen = new Set<string>();
+    for (const { rule, draft } of drafts) {
+      const finding = toFinding(rule, draft, input.path);
+      // Two hooks can reach the same place (a step in a job and in its workflow); keep one.
+      const identity = `${finding.rule}\0${finding.fingerprint}\0${finding.line}:${finding.column}`;
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      const settings = ruleSettings(options.config, rule.meta.id);
+      if (isIgnoredByComment(ignores, finding) || isIgnoredByConfig(settings.ignore, finding)) {
+        result.ignored++;
+        continue;
+      }
+      if (settings.severity) finding.severity = settings.severity;
+      result.findings.push(finding);
+    }
+  }
+  result.findings.sort(
+    (a, b) =>
+      a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column || severityRank(b.severity) - severityRank(a.severity) || a.rule.localeCompare(b.rule),
+  );
+  return result;
+}
+
+function runRules(file: PipelineFile, rules: readonly Rule<any>[], config: CordonConfig): Array<{ rule: Rule<any>; draft: FindingDraft }> {
+  const drafts: Array<{ rule: Rule<any>; draft: FindingDraft }> = [];
+  for (const rule of rules) {
+    const context: RuleContext<any> = {
+      file,
+      config: ruleSettings(config, rule.meta.id).config ?? {},
+      report: (draft) => drafts.push({ rule, draft }),
+    };
+    if (file.kind === 'workflow') {
+      rule.workflow?.(file, context);
+      for (const job of file.jobs) {
+        rule.job?.(job, file, context);
+        if (rule.step) {
+          const scope: StepScope = { kind: 'job', workflow: file, job };
+          for (const step of job.steps) rule.step(step, scope, context);
+        }
+      }
+    } else {
+      rule.action?.(file, context);
+      if (rule.step) {
+        const scope: StepScope = { kind: 'action', action: file };
+        for (const step of file.steps) rule.step(step, scope, context);
+      }
+    }
+  }
+  return drafts;
+}
+
+function toFinding(rule: Rule<any>, draft: FindingDraft, path: string): Finding {
+  return {
+    rule: rule.meta.id,
+    severity: draft.severity ?? rule.meta.severity,
+    confidence: draft.confidence ?? rule.meta.confidence,
+    message: draft.message,
+    path,
+    line: draft.span.start.line,
+    column: draft.span.start.column,
+    endLine: draft.span.end.line,
+    endColumn: draft.span.end.column,
+    fingerprint: fingerprint(rule.meta.id, path, draft.key),
+    related: (draft.related ?? []).map((item) => ({ message: item.message, line: item.span.start.line, column: item.span.start.column })),
+  };
+}
+
+/** Stable across edits that only move lines: rule, file and the rule's own key. */
+export function fingerprint(rule: string, path: string, key: string): string {
+  return createHash('sha256').update(`${rule}\0${path}\0${key}`).digest('hex').slice(0, 32);
+}
+
+function toInputError(path: string, error: unknown): InputError {
+  if (error instanceof YamlInputError) return { path, line: error.line, message: error.message };
+  if (error instanceof RangeError) return { path, line: 1, message: 'input is too deeply nested to read' };
+  const message = error instanceof Error ? error.message : String(error);
+  return { path, line: 1, message: `internal error while auditing: ${message}` };
+}

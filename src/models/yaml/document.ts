@@ -1,0 +1,191 @@
+import {
+  LineCounter,
+  Parser as CstParser,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+  type Node as YamlAstNode,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
+
+/** 1-based line and column, as editors and SARIF count them. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** A source range: positions for people, offsets for later edits. */
+export interface Span {
+  start: Position;
+  end: Position;
+  offset: number;
+  endOffset: number;
+}
+
+export type YamlNode = YAMLMap<unknown, unknown> | YAMLSeq<unknown> | Scalar<unknown>;
+
+export interface YamlComment {
+  line: number;
+  offset: number;
+  text: string;
+}
+
+/** Raised for input we refuse to read on; carries a line so errors can say where. */
+export class YamlInputError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column = 1,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Alias expansion is counted per file: a "billion laughs" document is cheap to parse but
+ * explodes when walked, so the walk stops after this many alias dereferences.
+ */
+export const DEFAULT_ALIAS_BUDGET = 10_000;
+
+export interface YamlFileOptions {
+  aliasBudget?: number;
+}
+
+/**
+ * A parsed YAML file that remembers where everything is. The `yaml` Document is kept whole
+ * (comments included) so a later fixer can edit it without losing formatting.
+ */
+export class YamlFile {
+  readonly document: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  private aliasBudget: number;
+
+  private constructor(
+    readonly text: string,
+    document: Document.Parsed,
+    lineCounter: LineCounter,
+    options: YamlFileOptions,
+  ) {
+    this.document = document;
+    this.lineCounter = lineCounter;
+    this.aliasBudget = options.aliasBudget ?? DEFAULT_ALIAS_BUDGET;
+  }
+
+  static parse(text: string, options: YamlFileOptions = {}): YamlFile {
+    const lineCounter = new LineCounter();
+    let document: Document.Parsed;
+    try {
+      document = parseDocument(text, {
+        lineCounter,
+        merge: true,
+        prettyErrors: false,
+        strict: true,
+        uniqueKeys: true,
+        keepSourceTokens: false,
+      });
+    } catch (error) {
+      if (error instanceof RangeError) throw new YamlInputError('YAML nesting is too deep to read', 1);
+      throw error;
+    }
+    const firstError = document.errors[0];
+    if (firstError) {
+      const offset = firstError.pos[0];
+      const { line, col } = lineCounter.linePos(offset);
+      throw new YamlInputError(`invalid YAML: ${firstLine(firstError.message)}`, line, col);
+    }
+    return new YamlFile(text, document, lineCounter, options);
+  }
+
+  get root(): YamlNode | null {
+    return this.resolve(this.document.contents as YamlAstNode | null);
+  }
+
+  /** Follows aliases (counting them against the budget); returns null for empty values. */
+  resolve(node: unknown): YamlNode | null {
+    let current = node;
+    while (isAlias(current)) {
+      if (--this.aliasBudget < 0) {
+        throw new YamlInputError(
+          'YAML alias expansion exceeds the limit (possible alias bomb)',
+          this.position(current.range?.[0] ?? 0).line,
+        );
+      }
+      current = current.resolve(this.document);
+    }
+    if (isMap(current) || isSeq(current) || isScalar(current)) return current as YamlNode;
+    return null;
+  }
+
+  position(offset: number): Position {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { line, column: col };
+  }
+
+  span(node: { range?: [number, number, number] | null } | null | undefined): Span {
+    const range = node?.range ?? [0, 0, 0];
+    return this.spanOf(range[0], range[1]);
+  }
+
+  spanOf(offset: number, endOffset: number): Span {
+    return { start: this.position(offset), end: this.position(endOffset), offset, endOffset };
+  }
+
+  /** Map entries in source order, with `<<` merge keys expanded (explicit keys win). */
+  entries(map: YAMLMap<unknown, unknown>): Array<{ key: Scalar<unknown>; value: unknown; pair: Pair<unknown, unknown> }> {
+    const explicit: Array<{ key: Scalar<unknown>; value: unknown; pair: Pair<unknown, unknown> }> = [];
+    const merged: typeof explicit = [];
+    for (const pair of map.items) {
+      const key = this.resolve(pair.key);
+      if (!key || !isScalar(key)) continue;
+      if (key.value === '<<' && (key as Scalar & { source?: string }).source === '<<') {
+        const sources = this.resolve(pair.value);
+        const targets = isSeq(sources) ? sources.items.map((item) => this.resolve(item)) : [sources];
+        for (const target of targets) if (isMap(target)) merged.push(...this.entries(target));
+        continue;
+      }
+      explicit.push({ key, value: pair.value, pair });
+    }
+    const seen = new Set(explicit.map((entry) => String(entry.key.value)));
+    return [...explicit, ...merged.filter((entry) => !seen.has(String(entry.key.value)))];
+  }
+
+  lineText(line: number): string {
+    const starts = this.lineCounter.lineStarts;
+    const start = starts[line - 1];
+    if (start === undefined) return '';
+    const next = starts[line];
+    return this.text.slice(start, next === undefined ? undefined : next - 1).replace(/\r$/, '');
+  }
+
+  /** Every real YAML comment (not `#` inside scalars), for ignore directives. */
+  comments(): YamlComment[] {
+    const found: YamlComment[] = [];
+    const visit = (token: unknown): void => {
+      if (!token || typeof token !== 'object') return;
+      if (Array.isArray(token)) {
+        for (const item of token) visit(item);
+        return;
+      }
+      const record = token as Record<string, unknown>;
+      if (record.type === 'comment' && typeof record.offset === 'number' && typeof record.source === 'string') {
+        found.push({ line: this.position(record.offset).line, offset: record.offset, text: record.source });
+        return;
+      }
+      for (const value of Object.values(record)) if (value && typeof value === 'object') visit(value);
+    };
+    for (const token of new CstParser().parse(this.text)) visit(token);
+    return found.sort((a, b) => a.offset - b.offset);
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+export { isMap, isScalar, isSeq };

@@ -1,0 +1,200 @@
+import { jobCanMintOidc, jobSecrets } from '../analysis/credentials.ts';
+import { stepPublishes } from '../analysis/publish.ts';
+import type { EnvEntry, Job, Workflow } from '../models/github/types.ts';
+import type { Severity } from '../findings/finding.ts';
+import type { ShellCommand } from '../models/shell/types.ts';
+import { defineRule, type RuleContext } from './rule.ts';
+
+const DEBUG_VARIABLES = new Set(['ACTIONS_STEP_DEBUG', 'ACTIONS_RUNNER_DEBUG']);
+const VERBOSE_FLAGS: Record<string, RegExp> = {
+  'twine upload': /^(--verbose|-v+)$/,
+  'uv publish': /^(--verbose|-v+)$/,
+  'poetry publish': /^(--verbose|-v+)$/,
+  'hatch publish': /^(--verbose|-v+)$/,
+  'pdm publish': /^(--verbose|-v+)$/,
+  'maturin upload': /^(--verbose|-v+)$/,
+  'npm publish': /^(--verbose|--loglevel=(verbose|silly)|-d+)$/,
+  'cargo publish': /^(--verbose|-v+)$/,
+  'gem push': /^(--verbose|-V|--debug)$/,
+};
+
+export default defineRule({
+  meta: {
+    id: 'debug-logging',
+    summary: 'debug or trace logging in a workflow that mints OIDC tokens or reads secrets',
+    severity: 'high',
+    confidence: 'high',
+    docs: {
+      why: `GitHub masks the values of registered secrets in logs, but only those exact values (and a few
+encodings of them). Anything a step derives at run time is printed in clear: an OIDC token fetched
+with \`curl\`, the PyPI upload token it is exchanged for, a secret after \`base64\` or \`jq\`. Trace and debug
+logging print exactly those intermediate values:
+
+- \`set -x\` / \`set -o xtrace\` / \`bash -x\` / \`shell: bash -x {0}\` print every command after expansion,
+  including \`+ TOKEN=eyJ…\` for a token assigned from a command's output.
+- \`ACTIONS_STEP_DEBUG\` / \`ACTIONS_RUNNER_DEBUG\` turn on the runner's and actions' debug output
+  (\`::debug::\` lines, echoed workflow commands, runner diagnostic logs attached to the run). GitHub
+  documents them as repository secrets or variables; written into \`env:\` they are at least passed to
+  every step's process.
+- verbose flags on upload tools print request details of the upload.
+
+Logs of public repositories are readable by anyone, and a minted PyPI token stays usable for 15
+minutes, more than enough for a scraper. Severity is high where the job can mint OIDC tokens,
+medium where it reads secrets, low otherwise.`,
+      example: `jobs:
+  publish:
+    permissions:
+      id-token: write
+    steps:
+      - run: |
+          set -x
+          TOKEN=$(curl -sH "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=pypi")`,
+      fix: `Remove \`set -x\`, \`-x\` shell options, verbose upload flags and the debug variables from release
+workflows. Turn debugging on only for a re-run you watch, on a workflow that holds no credentials,
+and register any value you derive from a secret with \`echo "::add-mask::$VALUE"\` before using it.`,
+      references: [
+        'https://docs.github.com/en/actions/monitoring-and-troubleshooting-workflows/troubleshooting-workflows/enabling-debug-logging',
+        'https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions#redacting-secrets-from-workflow-run-logs',
+        'https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/workflow-commands-for-github-actions#masking-a-value-in-a-log',
+      ],
+    },
+  },
+
+  workflow(workflow, context) {
+    const severity = exposureSeverity(workflow.jobs, workflow);
+    reportDebugEnv(workflow.env, `the whole workflow`, severity, context, 'workflow');
+    if (workflow.defaultShell && tracesShell(workflow.defaultShell.value)) {
+      context.report({
+        message: `\`defaults.run.shell: ${workflow.defaultShell.value}\` traces every \`run:\` step of the workflow, printing commands after expansion${where(severity)}`,
+        span: workflow.defaultShell.span,
+        severity,
+        key: 'workflow/defaults/shell',
+      });
+    }
+  },
+
+  job(job, workflow, context) {
+    const severity = exposureSeverity([job], workflow);
+    reportDebugEnv(job.env, `job \`${job.id}\``, severity, context, job.id);
+    if (job.defaultShell && tracesShell(job.defaultShell.value) && job.defaultShell !== workflow.defaultShell) {
+      context.report({
+        message: `\`defaults.run.shell: ${job.defaultShell.value}\` traces every \`run:\` step of job \`${job.id}\`${where(severity)}`,
+        span: job.defaultShell.span,
+        severity,
+        key: `${job.id}/defaults/shell`,
+      });
+    }
+  },
+
+  step(step, scope, context) {
+    const job = scope.kind === 'job' ? scope.job : undefined;
+    const workflow = scope.kind === 'job' ? scope.workflow : undefined;
+    const severity: Severity = job && workflow ? exposureSeverity([job], workflow) : 'medium';
+    const key = step.route.join('/');
+    reportDebugEnv(step.env, 'this step', severity, context, key);
+    if (!step.run) {
+      const verbose = step.with.find((input) => input.name === 'verbose' && /^true$/i.test(input.value.trim()));
+      if (verbose && stepPublishes(step, job, workflow).length) {
+        context.report({
+          message: `\`verbose: true\` on \`${step.uses?.raw}\` prints the upload's request details into the log${where(severity)}`,
+          span: verbose.span,
+          severity: lower(severity),
+          confidence: 'medium',
+          key: `${key}/verbose`,
+        });
+      }
+      return;
+    }
+    const shellTraced = step.run.shellExplicit && tracesShell(step.run.shell);
+    if (shellTraced && step.run.shellSpan && !isDefaultShellSpan(step.run.shellSpan, job, workflow)) {
+      context.report({
+        message: `\`shell: ${step.run.shell}\` traces the step, printing each command after expansion${where(severity)}`,
+        span: step.run.shellSpan,
+        severity,
+        key: `${key}/shell`,
+      });
+    }
+    for (const command of step.run.parsed().commands) {
+      const trace = traceCommand(command);
+      if (trace) {
+        context.report({
+          message: `\`${trace}\` prints every following command after expansion, including tokens assigned from command output${where(severity)}`,
+          span: command.span,
+          severity,
+          key: `${key}/${trace}`,
+        });
+      }
+    }
+    for (const site of stepPublishes(step, job, workflow)) {
+      const pattern = VERBOSE_FLAGS[site.tool];
+      const flag = site.command?.args.find((arg) => pattern?.test(arg.text));
+      if (!flag) continue;
+      context.report({
+        message: `\`${site.tool} ${flag.text}\` logs the upload's request details${where(severity)}`,
+        span: flag.span,
+        severity: lower(severity),
+        confidence: 'medium',
+        key: `${key}/${site.tool}/${flag.text}`,
+      });
+    }
+  },
+});
+
+function reportDebugEnv(entries: EnvEntry[], scope: string, severity: Severity, context: RuleContext, key: string): void {
+  for (const entry of entries) {
+    if (!DEBUG_VARIABLES.has(entry.name)) continue;
+    const value = entry.value.trim();
+    if (/^(false|0|)$/i.test(value)) continue;
+    context.report({
+      message: `\`${entry.name}: ${value}\` turns on debug logging for ${scope}${where(severity)}`,
+      span: entry.nameSpan,
+      severity,
+      confidence: value.includes('${{') ? 'medium' : 'high',
+      key: `${key}/env/${entry.name}`,
+    });
+  }
+}
+
+/** `set -x`, `set -ex`, `set -o xtrace`, `bash -x script.sh`. */
+function traceCommand(command: ShellCommand): string | null {
+  const args = command.args.map((arg) => arg.text);
+  if (command.program === 'set') {
+    const flag = args.find((arg) => /^-[a-zA-Z]*x[a-zA-Z]*$/.test(arg));
+    if (flag) return `set ${flag}`;
+    const option = args.findIndex((arg) => arg === '-o');
+    if (option !== -1 && args[option + 1] === 'xtrace') return 'set -o xtrace';
+    return null;
+  }
+  if (/^(bash|sh|zsh|dash|ksh)$/.test(command.program)) {
+    const flag = args.find((arg) => /^-[a-zA-Z]*x[a-zA-Z]*$/.test(arg));
+    if (flag) return `${command.program} ${flag}`;
+  }
+  return null;
+}
+
+function tracesShell(shell: string): boolean {
+  const [program = '', ...flags] = shell.trim().split(/\s+/);
+  if (!/^(bash|sh|zsh|dash|ksh)$/.test(program.split('/').pop() ?? '')) return false;
+  return flags.some((flag, index) => /^-[a-zA-Z]*x[a-zA-Z]*$/.test(flag) || (flag === '-o' && flags[index + 1] === 'xtrace'));
+}
+
+/** The step's shell came from `defaults.run.shell`, which the workflow/job hooks report. */
+function isDefaultShellSpan(span: { offset: number }, job: Job | undefined, workflow: Workflow | undefined): boolean {
+  return span.offset === job?.defaultShell?.span.offset || span.offset === workflow?.defaultShell?.span.offset;
+}
+
+function exposureSeverity(jobs: Job[], workflow: Workflow): Severity {
+  if (jobs.some((job) => jobCanMintOidc(job, workflow))) return 'high';
+  if (jobs.some((job) => jobSecrets(job, workflow).length > 0 || job.secretsInherit)) return 'medium';
+  return 'low';
+}
+
+function where(severity: Severity): string {
+  if (severity === 'high') return ', in a job that can mint OIDC tokens';
+  if (severity === 'medium') return ', in a job that reads secrets';
+  return '';
+}
+
+function lower(severity: Severity): Severity {
+  return severity === 'high' ? 'medium' : severity === 'medium' ? 'low' : severity;
+}

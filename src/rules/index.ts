@@ -1,0 +1,21 @@
+import type { Rule } from './rule.ts';
+import debugLogging from './debug-logging.ts';
+import longLivedPublishToken from './long-lived-publish-token.ts';
+import oidcTokenScope from './oidc-token-scope.ts';
+import publishOnUntrustedTrigger from './publish-on-untrusted-trigger.ts';
+import publishWithoutEnvironment from './publish-without-environment.ts';
+import secretExfiltration from './secret-exfiltration.ts';
+import tokenInLog from './token-in-log.ts';
+import unpinnedAction from './unpinned-action.ts';
+
+/** Every rule, in the order of the docs. Adding a rule means adding its module here. */
+export const rules: readonly Rule<any>[] = [
+  oidcTokenScope,
+  publishWithoutEnvironment,
+  publishOnUntrustedTrigger,
+  longLivedPublishToken,
+  debugLogging,
+  tokenInLog,
+  secretExfiltration,
+  unpinnedAction,
+];

@@ -1,0 +1,63 @@
+import { jobPublishes } from '../analysis/publish.ts';
+import { defineRule } from './rule.ts';
+
+export default defineRule({
+  meta: {
+    id: 'publish-without-environment',
+    summary: 'job publishes to a package index without a deployment `environment:`',
+    severity: 'high',
+    confidence: 'high',
+    docs: {
+      why: `A GitHub deployment environment is the only place where GitHub enforces who and what may run a
+publishing job: required reviewers, a wait timer, and deployment branch and tag rules. PyPI's
+trusted publisher can be bound to an environment name; the OIDC token then carries
+\`environment: <name>\` and PyPI rejects tokens from jobs that do not declare it. Without an
+environment, every run of this workflow file on any branch that can start it (including a
+branch pushed with a stolen token, as in the GhostAction campaign) can mint a token that PyPI
+accepts. For stored tokens the same holds: environment secrets are released only to jobs that
+declare the environment, repository secrets to every workflow.
+
+PyPI's own security model asks for "a dedicated environment" for publishing.`,
+      example: `jobs:
+  publish:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@<sha>`,
+      fix: `Declare an environment on the publishing job, protect it in the repository settings
+(required reviewers, deployment tags only), and enter the same name in the trusted publisher on PyPI:
+
+\`\`\`yaml
+jobs:
+  publish:
+    environment:
+      name: pypi
+      url: https://pypi.org/p/<project>
+\`\`\``,
+      references: [
+        'https://docs.pypi.org/trusted-publishers/security-model/',
+        'https://docs.pypi.org/trusted-publishers/adding-a-publisher/',
+        'https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment',
+      ],
+    },
+  },
+
+  job(job, workflow, context) {
+    if (job.environment) return;
+    const sites = jobPublishes(job, workflow).filter((site) => site.index !== 'custom');
+    const first = sites[0];
+    if (!first) return;
+    const oidc = sites.some((site) => site.auth === 'oidc');
+    const tools = [...new Set(sites.map((site) => `\`${site.tool}\``))].join(', ');
+    context.report({
+      message: oidc
+        ? `job \`${job.id}\` publishes with ${tools} through Trusted Publishing but declares no \`environment:\`, so the trusted publisher cannot be bound to one and no reviewer or tag rule gates the upload`
+        : `job \`${job.id}\` publishes with ${tools} but declares no \`environment:\`, so its token must be a repository secret that every workflow can read, and no reviewer or tag rule gates the upload`,
+      span: first.span,
+      severity: oidc ? 'high' : 'medium',
+      key: `${job.id}/${first.tool}`,
+      related: [{ message: `job \`${job.id}\` has no \`environment:\``, span: job.idSpan }],
+    });
+  },
+});

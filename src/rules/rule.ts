@@ -1,0 +1,50 @@
+import type { CompositeAction, Job, PipelineFile, Step, Workflow } from '../models/github/types.ts';
+import type { Confidence, FindingDraft, Severity } from '../findings/finding.ts';
+
+export interface RuleDocs {
+  /** Why it matters, in terms of PyPI's and GitHub's documented rules. */
+  why: string;
+  /** A YAML snippet that triggers the rule. */
+  example: string;
+  /** How to fix it, with a corrected snippet where it helps. */
+  fix: string;
+  /** Primary sources for the risk the rule states. */
+  references: string[];
+  /** Options under `rules.<id>.config`, documented for people. */
+  options?: string;
+}
+
+export interface RuleMeta {
+  id: string;
+  summary: string;
+  severity: Severity;
+  confidence: Confidence;
+  docs: RuleDocs;
+  /** JSON Schema for `rules.<id>.config`; the engine validates config against it. */
+  configSchema?: Record<string, unknown>;
+}
+
+/** Where a step sits: in a workflow job, or in a composite action. */
+export type StepScope = { kind: 'job'; workflow: Workflow; job: Job } | { kind: 'action'; action: CompositeAction };
+
+export interface RuleContext<Config = Record<string, unknown>> {
+  file: PipelineFile;
+  config: Config;
+  report(draft: FindingDraft): void;
+}
+
+/**
+ * A rule is a module: its `meta`, and hooks at the level it cares about. The engine walks the
+ * model and calls each hook; a rule that only cares about steps writes only `step`.
+ */
+export interface Rule<Config = Record<string, unknown>> {
+  meta: RuleMeta;
+  workflow?(workflow: Workflow, context: RuleContext<Config>): void;
+  job?(job: Job, workflow: Workflow, context: RuleContext<Config>): void;
+  step?(step: Step, scope: StepScope, context: RuleContext<Config>): void;
+  action?(action: CompositeAction, context: RuleContext<Config>): void;
+}
+
+export function defineRule<Config = Record<string, unknown>>(rule: Rule<Config>): Rule<Config> {
+  return rule;
+}

@@ -1,0 +1,167 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { InputError } from '../findings/finding.ts';
+
+export type InputKind = 'workflow' | 'action';
+
+export interface Candidate {
+  absolute: string;
+  /** Path shown to users: relative to the scanned root, forward slashes. */
+  display: string;
+  kind: InputKind;
+}
+
+export interface Discovery {
+  candidates: Candidate[];
+  errors: InputError[];
+  /** The root finding paths are relative to (the first directory argument, or the cwd). */
+  root: string;
+}
+
+const SKIP_DIRECTORIES = new Set(['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', '.tox', '.nox', '__pycache__', 'dist', 'build', 'target']);
+const YAML_FILE = /\.ya?ml$/i;
+const ACTION_FILE = /^action\.ya?ml$/i;
+
+/**
+ * Finds workflow and composite-action files. A directory yields its `.github/workflows/*.yml`
+ * files and every `action.yml` below it; a directory that is itself a `workflows` folder yields
+ * its YAML files; a file is audited as given.
+ */
+export async function discover(inputs: readonly string[], cwd: string): Promise<Discovery> {
+  const candidates: Candidate[] = [];
+  const errors: InputError[] = [];
+  const firstDirectory = await firstDirectoryOf(inputs, cwd);
+  const root = firstDirectory ? rootFor(firstDirectory) : cwd;
+  for (const input of inputs) {
+    const absolute = path.resolve(cwd, input);
+    let info;
+    try {
+      info = await stat(absolute);
+    } catch {
+      errors.push({ path: input, line: 0, message: 'no such file or directory' });
+      continue;
+    }
+    if (info.isDirectory()) {
+      const found = await walk(absolute, root);
+      candidates.push(...found);
+    } else {
+      candidates.push({ absolute, display: displayPath(absolute, root), kind: kindOf(absolute) });
+    }
+  }
+  const unique = new Map(candidates.map((candidate) => [candidate.absolute, candidate]));
+  return { candidates: [...unique.values()].sort((a, b) => a.display.localeCompare(b.display)), errors, root };
+}
+
+async function firstDirectoryOf(inputs: readonly string[], cwd: string): Promise<string | undefined> {
+  for (const input of inputs) {
+    const absolute = path.resolve(cwd, input);
+    try {
+      if ((await stat(absolute)).isDirectory()) return absolute;
+    } catch {
+      // reported by discover()
+    }
+  }
+  return undefined;
+}
+
+/** `repo/.github/workflows` and `repo/.github` are scanned as `repo`, so paths keep `.github/…`. */
+function rootFor(directory: string): string {
+  const parts = directory.split(path.sep);
+  const github = parts.lastIndexOf('.github');
+  return github > 0 ? parts.slice(0, github).join(path.sep) || path.sep : directory;
+}
+
+function displayPath(absolute: string, root: string): string {
+  const relative = path.relative(root, absolute);
+  const shown = relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative;
+  return shown.split(path.sep).join('/');
+}
+
+export function kindOf(file: string): InputKind {
+  return ACTION_FILE.test(path.basename(file)) ? 'action' : 'workflow';
+}
+
+async function walk(directory: string, root: string): Promise<Candidate[]> {
+  const found: Candidate[] = [];
+  const isWorkflowsDirectory = (dir: string): boolean => path.basename(dir) === 'workflows' && path.basename(path.dirname(dir)) === '.github';
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 40) return;
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const workflows = isWorkflowsDirectory(dir) || (dir === directory && path.basename(dir) === 'workflows');
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (SKIP_DIRECTORIES.has(entry.name)) continue;
+        await visit(full, depth + 1);
+      } else if (entry.isFile() && YAML_FILE.test(entry.name)) {
+        if (workflows) found.push({ absolute: full, display: displayPath(full, root), kind: 'workflow' });
+        else if (ACTION_FILE.test(entry.name)) found.push({ absolute: full, display: displayPath(full, root), kind: 'action' });
+      }
+    }
+  };
+  await visit(directory, 0);
+  return found;
+}
+
+export interface ReadLimits {
+  /** Larger files are refused with an error rather than parsed. */
+  maxBytes: number;
+}
+
+export const DEFAULT_LIMITS: ReadLimits = { maxBytes: 2 * 1024 * 1024 };
+
+export type ReadResult = { ok: true; text: string } | { ok: false; error: InputError };
+
+export async function readCandidate(candidate: Candidate, limits: ReadLimits = DEFAULT_LIMITS): Promise<ReadResult> {
+  try {
+    const info = await stat(candidate.absolute);
+    if (info.size > limits.maxBytes) return tooLarge(candidate.display, info.size, limits);
+    return decodeInput(candidate.display, await readFile(candidate.absolute), limits);
+  } catch (error) {
+    return { ok: false, error: { path: candidate.display, line: 0, message: `cannot read: ${(error as Error).message}` } };
+  }
+}
+
+/** Refuses binary data and invalid UTF-8 with the line where the problem starts. */
+export function decodeInput(display: string, bytes: Uint8Array, limits: ReadLimits = DEFAULT_LIMITS): ReadResult {
+  if (bytes.length > limits.maxBytes) return tooLarge(display, bytes.length, limits);
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    return { ok: false, error: { path: display, line: lineAt(bytes, nul), message: 'binary data (NUL byte), not a YAML file' } };
+  }
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    return { ok: false, error: { path: display, line: lineAt(bytes, bad), message: `invalid UTF-8 at byte ${bad}` } };
+  }
+}
+
+function tooLarge(display: string, size: number, limits: ReadLimits): ReadResult {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return { ok: false, error: { path: display, line: 0, message: `file is ${mb(size)}, over the ${mb(limits.maxBytes)} limit for workflow files (--max-file-size)` } };
+}
+
+function lineAt(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
+  return line;
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const byte = bytes[i]!;
+    const length = byte < 0x80 ? 1 : byte >> 5 === 0x6 ? 2 : byte >> 4 === 0xe ? 3 : byte >> 3 === 0x1e ? 4 : 0;
+    if (length === 0) return i;
+    for (let j = 1; j < length; j++) if (((bytes[i + j] ?? 0) & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return i;
+}
