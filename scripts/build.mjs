@@ -1,8 +1,9 @@
 // Bundles the CLI so that startup reads one file; web-tree-sitter stays external because it
 // locates its .wasm next to its own module.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 await build({
   entryPoints: { cordon: 'src/cli/main.ts' },

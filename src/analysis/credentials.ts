@@ -1,4 +1,4 @@
-import type { Expression } from '../models/github/expressions.ts';
+import type { ContextRef, Expression } from '../models/github/expressions.ts';
 import { secretName } from '../models/github/expressions.ts';
 import type { EnvEntry, Job, Permissions, Step, Workflow } from '../models/github/types.ts';
 import type { Span } from '../models/yaml/document.ts';
@@ -41,10 +41,20 @@ export function stepSecrets(step: Step, options: { includeGithubToken?: boolean 
   return secretsIn(step.expressions, options);
 }
 
+/**
+ * Contexts whose data the expression can yield. `secrets.X != ''` or `secrets.X && 'yes' || 'no'`
+ * reads a secret but yields a boolean or a literal, so nothing secret reaches the script or env.
+ * The model's value flow stops at an index on a call result (`fromJSON(secrets.CFG).token`), so
+ * such expressions keep every context they read.
+ */
+export function dataContexts(expression: Pick<Expression, 'text' | 'contexts' | 'valueContexts'>): ContextRef[] {
+  return /\)\s*(\.|\[)/.test(expression.text) ? expression.contexts : expression.valueContexts;
+}
+
 export function secretsIn(expressions: readonly Expression[], options: { includeGithubToken?: boolean } = {}): SecretUse[] {
   const uses: SecretUse[] = [];
   for (const expression of expressions) {
-    for (const ref of expression.contexts) {
+    for (const ref of dataContexts(expression)) {
       const name = secretName(ref);
       if (name === null) continue;
       if (!options.includeGithubToken && GITHUB_TOKEN_NAMES.has(name)) continue;
@@ -55,7 +65,7 @@ export function secretsIn(expressions: readonly Expression[], options: { include
 }
 
 export function readsAllSecrets(expressions: readonly Expression[]): boolean {
-  return expressions.some((expression) => expression.contexts.some((ref) => secretName(ref) === '*'));
+  return expressions.some((expression) => dataContexts(expression).some((ref) => secretName(ref) === '*'));
 }
 
 /** A job holds credentials worth stealing: secrets other than GITHUB_TOKEN, or OIDC minting. */

@@ -2,7 +2,7 @@ import type { Job, Step, Workflow } from '../models/github/types.ts';
 import type { ShellCommand, ShellWord } from '../models/shell/types.ts';
 import { analyzeExpression, secretName, type Expression } from '../models/github/expressions.ts';
 import type { Span } from '../models/yaml/document.ts';
-import { envSecrets, jobCanMintOidc, secretsIn, stepEnvironment, type EnvBinding, type SecretUse } from './credentials.ts';
+import { dataContexts, envSecrets, jobCanMintOidc, secretsIn, stepEnvironment, type EnvBinding, type SecretUse } from './credentials.ts';
 
 export type Ecosystem = 'pypi' | 'npm' | 'cargo' | 'rubygems' | 'nuget';
 
@@ -145,6 +145,8 @@ function commandSites(step: Step, job: Job | undefined, workflow: Workflow | und
     if (!match) continue;
     const { pattern, at } = match;
     const words = command.args.slice(at + pattern.words.length - 1);
+    // `--dry-run` packs and validates but uploads nothing (npm, pnpm, yarn, cargo, uv, poetry).
+    if (words.some((word) => /^--dry-run(=true)?$/.test(word.text))) continue;
     let token: PublishSite['token'];
     const flag = findFlag(words, pattern.tokenFlags);
     if (flag) token = { via: `\`${flag.flag}\` flag`, span: flag.word.span, secrets: secretsInText(flag.word.raw, env, flag.word.span) };
@@ -161,7 +163,7 @@ function commandSites(step: Step, job: Job | undefined, workflow: Workflow | und
         break;
       }
     }
-    const index = findFlag(words, pattern.indexFlags)?.word.text;
+    const index = findFlag(words, pattern.indexFlags)?.word.text ?? configuredRegistry(pattern.ecosystem, step, job);
     const tokenFromSecrets = token !== undefined && token.secrets.length > 0;
     sites.push({
       step,
@@ -175,6 +177,17 @@ function commandSites(step: Step, job: Job | undefined, workflow: Workflow | und
     });
   }
   return sites;
+}
+
+/**
+ * The registry an earlier step of the job configured for the tool: `actions/setup-node` writes
+ * `registry-url` into `.npmrc`, which `npm publish` then targets (GitHub Packages, for one).
+ */
+function configuredRegistry(ecosystem: Ecosystem, step: Step, job: Job | undefined): string | undefined {
+  if (ecosystem !== 'npm' || !job) return undefined;
+  const setups = job.steps.filter((earlier) => earlier.index < step.index && earlier.uses?.slug === 'actions/setup-node');
+  const registry = setups.flatMap((setup) => setup.with.filter((input) => input.name === 'registry-url')).pop();
+  return registry?.value.trim() || undefined;
 }
 
 /** The command's words, with wrappers such as `python -m` or `uv run` looked through. */
@@ -229,7 +242,7 @@ function secretsInText(text: string, env: Map<string, EnvBinding>, span: Span): 
   const uses: SecretUse[] = [];
   for (const match of text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) {
     const expression = analyzeExpression(match[1] ?? '');
-    for (const ref of expression.contexts) {
+    for (const ref of dataContexts(expression)) {
       const name = secretName(ref);
       if (name !== null) uses.push({ name, span });
     }

@@ -1,7 +1,7 @@
 import { secretName } from '../models/github/expressions.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
 import type { ShellCommand, ShellWord } from '../models/shell/types.ts';
-import { RUNNER_CREDENTIAL_VARIABLES, stepEnvironment, type EnvBinding } from './credentials.ts';
+import { RUNNER_CREDENTIAL_VARIABLES, dataContexts, stepEnvironment, type EnvBinding } from './credentials.ts';
 
 /** What a word of a script carries that is worth protecting. */
 export interface WordCredentials {
@@ -38,7 +38,7 @@ export function scriptEnvironment(step: Step, job: Job | undefined, workflow: Wo
 export function wordCredentials(word: ShellWord, scope: ScriptEnvironment): WordCredentials {
   const secrets = new Set<string>();
   for (const expression of word.expressions) {
-    for (const ref of expression.contexts) {
+    for (const ref of dataContexts(expression)) {
       const name = secretName(ref);
       if (name !== null) secrets.add(name);
     }
@@ -50,7 +50,7 @@ export function wordCredentials(word: ShellWord, scope: ScriptEnvironment): Word
     if (scope.fetchedTokenVariables.has(variable)) fetchedTokens.push(variable);
     const binding = scope.env.get(variable);
     for (const expression of binding?.entry.expressions ?? []) {
-      for (const ref of expression.contexts) {
+      for (const ref of dataContexts(expression)) {
         const name = secretName(ref);
         if (name !== null) secrets.add(name);
       }
@@ -80,6 +80,21 @@ export function isEmpty(credentials: WordCredentials): boolean {
 
 /** Commands that change bytes so that GitHub's log masking no longer recognises a secret. */
 export const MASK_DEFEATING = /^(base64|base32|basenc|xxd|od|hexdump|rev|gzip|bzip2|xz|zstd|openssl|tr|sed|awk|iconv|uuencode)$/;
+
+/** Filters that copy what they read to their output; a value piped through them still reaches the log. */
+const PASS_THROUGH = /^(cat|tee|jq|yq|head|tail|sort|uniq|cut|grep|egrep|fgrep|fold|paste|column|nl|strings|envsubst)$/;
+
+/**
+ * Does a pipeline member print what it reads (possibly transformed)? Consumers such as
+ * `docker login --password-stdin` or `gpg --import` read the value and print something else.
+ */
+export function passesInputThrough(command: ShellCommand): boolean {
+  if (MASK_DEFEATING.test(command.program)) return true;
+  if (!PASS_THROUGH.test(command.program)) return false;
+  // `grep -q`, `-c` and `-l` print a status, a count or file names, not the matched text.
+  if (/grep$/.test(command.program)) return !command.args.some((arg) => /^-[a-zA-Z]*[qcl][a-zA-Z]*$|^--(quiet|silent|count|files-with-matches)$/.test(arg.text));
+  return true;
+}
 
 /** Names a human reads: `secrets.PYPI_TOKEN`, `every secret`, `$ACTIONS_ID_TOKEN_REQUEST_TOKEN`. */
 export function describeCredentials(credentials: WordCredentials): string {

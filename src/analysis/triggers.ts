@@ -77,7 +77,8 @@ export function guardOf(condition: string | undefined): Guard {
   if (!condition) return guard;
   const text = condition.replace(/^\s*\$\{\{/, '').replace(/\}\}\s*$/, '');
   if (text.includes('||')) return guard;
-  if (/startsWith\(\s*github\.(event\.)?ref\s*,\s*'refs\/tags\//i.test(text) || /github\.ref_type\s*==\s*'tag'/.test(text)) guard.tagsOnly = true;
+  // `refs/tags` with or without the slash: no branch ref can start with it (branches are refs/heads/).
+  if (/startsWith\(\s*github\.(event\.)?ref\s*,\s*'refs\/tags/i.test(text) || /github\.ref_type\s*==\s*'tag'/.test(text)) guard.tagsOnly = true;
   for (const match of text.matchAll(/github\.event_name\s*==\s*'([a-z_]+)'/g)) guard.events.push(match[1]!);
   for (const match of text.matchAll(/github\.event_name\s*!=\s*'([a-z_]+)'/g)) guard.excludedEvents.push(match[1]!);
   for (const match of text.matchAll(/github\.ref\s*==\s*'refs\/heads\/([^']+)'/g)) guard.branches.push(match[1]!);
@@ -90,6 +91,9 @@ export function guardBlocks(guard: Guard, exposure: TriggerExposure): boolean {
   if (guard.events.length && !guard.events.includes(event)) return true;
   if (guard.excludedEvents.includes(event)) return true;
   if (exposure.kind === 'unrestricted-push' && (guard.tagsOnly || guard.branches.length > 0)) return true;
+  // A pull request runs on `refs/pull/N/merge` and the merge queue on `refs/heads/gh-readonly-queue/…`,
+  // so a job limited to named branches never runs their code.
+  if (exposure.kind === 'unreviewed-code' && guard.branches.some((branch) => !branch.startsWith('gh-readonly-queue/'))) return true;
   // Tag refs never come from pull requests or comments.
   if (guard.tagsOnly && exposure.kind !== 'unrestricted-push') return true;
   return false;

@@ -62,10 +62,10 @@ and register any value you derive from a secret with \`echo "::add-mask::$VALUE"
 
   workflow(workflow, context) {
     const severity = exposureSeverity(workflow.jobs, workflow);
-    reportDebugEnv(workflow.env, `the whole workflow`, severity, context, 'workflow');
+    reportDebugEnv(workflow.env, `the whole workflow`, severity, context, 'workflow', 'workflow');
     if (workflow.defaultShell && tracesShell(workflow.defaultShell.value)) {
       context.report({
-        message: `\`defaults.run.shell: ${workflow.defaultShell.value}\` traces every \`run:\` step of the workflow, printing commands after expansion${where(severity)}`,
+        message: `\`defaults.run.shell: ${workflow.defaultShell.value}\` traces every \`run:\` step of the workflow, printing commands after expansion${where(severity, 'workflow')}`,
         span: workflow.defaultShell.span,
         severity,
         key: 'workflow/defaults/shell',
@@ -140,13 +140,13 @@ and register any value you derive from a secret with \`echo "::add-mask::$VALUE"
   },
 });
 
-function reportDebugEnv(entries: EnvEntry[], scope: string, severity: Severity, context: RuleContext, key: string): void {
+function reportDebugEnv(entries: EnvEntry[], scope: string, severity: Severity, context: RuleContext, key: string, level: 'workflow' | 'job' = 'job'): void {
   for (const entry of entries) {
     if (!DEBUG_VARIABLES.has(entry.name)) continue;
     const value = entry.value.trim();
     if (/^(false|0|)$/i.test(value)) continue;
     context.report({
-      message: `\`${entry.name}: ${value}\` turns on debug logging for ${scope}${where(severity)}`,
+      message: `\`${entry.name}: ${value}\` turns on debug logging for ${scope}${where(severity, level)}`,
       span: entry.nameSpan,
       severity,
       confidence: value.includes('${{') ? 'medium' : 'high',
@@ -157,25 +157,34 @@ function reportDebugEnv(entries: EnvEntry[], scope: string, severity: Severity, 
 
 /** `set -x`, `set -ex`, `set -o xtrace`, `bash -x script.sh`. */
 function traceCommand(command: ShellCommand): string | null {
-  const args = command.args.map((arg) => arg.text);
-  if (command.program === 'set') {
-    const flag = args.find((arg) => /^-[a-zA-Z]*x[a-zA-Z]*$/.test(arg));
-    if (flag) return `set ${flag}`;
-    const option = args.findIndex((arg) => arg === '-o');
-    if (option !== -1 && args[option + 1] === 'xtrace') return 'set -o xtrace';
-    return null;
-  }
-  if (/^(bash|sh|zsh|dash|ksh)$/.test(command.program)) {
-    const flag = args.find((arg) => /^-[a-zA-Z]*x[a-zA-Z]*$/.test(arg));
-    if (flag) return `${command.program} ${flag}`;
-  }
-  return null;
+  if (command.program !== 'set' && !/^(bash|sh|zsh|dash|ksh)$/.test(command.program)) return null;
+  const option = traceOption(command.args.map((arg) => arg.text));
+  return option ? `${command.program} ${option}` : null;
 }
 
 function tracesShell(shell: string): boolean {
   const [program = '', ...flags] = shell.trim().split(/\s+/);
   if (!/^(bash|sh|zsh|dash|ksh)$/.test(program.split('/').pop() ?? '')) return false;
-  return flags.some((flag, index) => /^-[a-zA-Z]*x[a-zA-Z]*$/.test(flag) || (flag === '-o' && flags[index + 1] === 'xtrace'));
+  return traceOption(flags) !== null;
+}
+
+/**
+ * The option that turns tracing on, among the options of `set` or a shell. Options end at the
+ * first operand or `--`: in `bash script.sh -x` and `set -- -x` the `-x` belongs to the script's
+ * arguments, not to the shell.
+ */
+function traceOption(args: string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--' || arg === '-' || !/^[-+]/.test(arg)) return null;
+    if (/^-[a-zA-Z]*x[a-zA-Z]*$/.test(arg)) return arg;
+    // `-o NAME` (also bundled, `-eo NAME`) names a long option; `+o` turns one off.
+    if (/^[-+][a-zA-Z]*o$/.test(arg)) {
+      if (arg.startsWith('-') && args[i + 1] === 'xtrace') return `${arg} xtrace`;
+      i++;
+    } else if (/^[-+]O$/.test(arg)) i++;
+  }
+  return null;
 }
 
 /** The step's shell came from `defaults.run.shell`, which the workflow/job hooks report. */
@@ -189,9 +198,10 @@ function exposureSeverity(jobs: Job[], workflow: Workflow): Severity {
   return 'low';
 }
 
-function where(severity: Severity): string {
-  if (severity === 'high') return ', in a job that can mint OIDC tokens';
-  if (severity === 'medium') return ', in a job that reads secrets';
+function where(severity: Severity, level: 'workflow' | 'job' = 'job'): string {
+  const subject = level === 'workflow' ? 'a workflow with jobs that' : 'a job that';
+  if (severity === 'high') return `, in ${subject} can mint OIDC tokens`;
+  if (severity === 'medium') return `, in ${subject} ${level === 'workflow' ? 'read' : 'reads'} secrets`;
   return '';
 }
 

@@ -48,6 +48,8 @@ token on PyPI:
     const workflow = scope.kind === 'job' ? scope.workflow : undefined;
     for (const site of stepPublishes(step, job, workflow)) {
       if (!site.token || site.index === 'custom' || !TRUSTED_PUBLISHING[site.ecosystem]) continue;
+      // The job's own GITHUB_TOKEN expires with the job; it is not a stored token.
+      if (site.token.secrets.length && site.token.secrets.every((use) => use.name === 'GITHUB_TOKEN')) continue;
       const raw = site.token.secrets.length ? '' : literalToken(step, site.token.via);
       if (site.token.secrets.length === 0 && !raw) continue;
       const index = site.index === 'test' ? 'TestPyPI' : indexName(site.ecosystem);

@@ -1,5 +1,7 @@
 import { commandCredentials, describeCredentials, isEmpty, scriptEnvironment, type ScriptEnvironment, type WordCredentials } from '../analysis/script-data.ts';
+import { dataContexts } from '../analysis/credentials.ts';
 import type { Severity } from '../findings/finding.ts';
+import { secretName } from '../models/github/expressions.ts';
 import type { ShellCommand, ShellWord } from '../models/shell/types.ts';
 import { defineRule } from './rule.ts';
 
@@ -166,17 +168,35 @@ function analyseSend(command: ShellCommand, scope: ScriptEnvironment): Send | nu
     if (!code || !/https?:\/\//.test(code.raw) || !/(urlopen|requests\.|fetch\(|http\.request|Net::HTTP|LWP|curl_exec|urllib)/.test(code.raw)) return null;
     const url = /https?:\/\/[^\s'"`)]+/.exec(code.raw)?.[0];
     const payload = commandCredentials(command, scope, [code]);
-    const viaEnv = /os\.environ|process\.env|ENV\[|\$ENV/.test(code.raw) ? environmentSecrets(scope) : null;
+    const viaEnv = environmentSecrets(scope, environmentReads(code.raw));
     return { host: url ? hostOf(url) : null, payload: merge(payload, viaEnv), headerOnly: false };
   }
   return null;
 }
 
-function environmentSecrets(scope: ScriptEnvironment): WordCredentials {
+const NAMED_ENV_READ = /os\.environ\[\s*['"](\w+)['"]\s*\]|os\.environ\.get\(\s*['"](\w+)['"]|os\.getenv\(\s*['"](\w+)['"]|process\.env\.(\w+)|process\.env\[\s*['"](\w+)['"]\s*\]|ENV\[\s*['"](\w+)['"]\s*\]|\$ENV\{\s*['"]?(\w+)['"]?\s*\}/g;
+const ANY_ENV_READ = /os\.environ|os\.getenv|process\.env|ENV\[|\$ENV/;
+
+/**
+ * Environment variables an inline program reads: the names it reads one by one, or `null` when it
+ * reads the environment as a whole (`dict(os.environ)`, `JSON.stringify(process.env)`), which
+ * sends everything. Empty when it reads none.
+ */
+function environmentReads(code: string): Set<string> | null {
+  const names = new Set<string>();
+  for (const match of code.matchAll(NAMED_ENV_READ)) names.add(match.slice(1).find((group) => group !== undefined)!);
+  return ANY_ENV_READ.test(code.replace(NAMED_ENV_READ, '')) ? null : names;
+}
+
+function environmentSecrets(scope: ScriptEnvironment, names: Set<string> | null): WordCredentials {
   const secrets = new Set<string>();
-  for (const binding of scope.env.values()) {
+  for (const [name, binding] of scope.env) {
+    if (names && !names.has(name)) continue;
     for (const expression of binding.entry.expressions) {
-      for (const ref of expression.contexts) if (ref.path.startsWith('secrets')) secrets.add(ref.path === 'secrets' || ref.dynamic ? '*' : ref.path.slice(8));
+      for (const ref of dataContexts(expression)) {
+        const name = secretName(ref);
+        if (name !== null) secrets.add(name);
+      }
     }
   }
   return { secrets: [...secrets], runnerCredentials: [], fetchedTokens: [] };

@@ -1,7 +1,8 @@
-import { jobCanMintOidc, jobSecrets } from '../analysis/credentials.ts';
+import { jobCanMintOidc, jobSecrets, secretsIn } from '../analysis/credentials.ts';
 import {
   MASK_DEFEATING,
   commandCredentials,
+  passesInputThrough,
   describeCredentials,
   isEmpty,
   scriptEnvironment,
@@ -9,7 +10,7 @@ import {
 } from '../analysis/script-data.ts';
 import type { Severity } from '../findings/finding.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
-import type { ShellCommand } from '../models/shell/types.ts';
+import type { ShellCommand, ShellWord } from '../models/shell/types.ts';
 import { defineRule, type RuleContext } from './rule.ts';
 
 const PRINTERS = /^(echo|printf|print)$/;
@@ -75,13 +76,13 @@ Printing a registered secret as-is is reported at lower severity because the run
 /** `echo "$SECRET"`, `printf … ${{ secrets.X }}`, and pipelines that transform them. */
 function checkPrint(command: ShellCommand, step: Step, scope: ScriptEnvironment, masked: Set<string>, context: RuleContext): void {
   if (!PRINTERS.test(command.program) || command.pipelineIndex !== 0) return;
-  if (command.program === 'cat' || command.program === 'tee') return;
   if (command.args.some((arg) => arg.text.startsWith('::add-mask::'))) return;
   const credentials = commandCredentials(command, scope);
   credentials.fetchedTokens = credentials.fetchedTokens.filter((name) => !masked.has(name));
   if (isEmpty(credentials)) return;
   const downstream = command.pipeline.slice(1);
   if (downstream.some((next) => NETWORK.test(next.program))) return; // reported by secret-exfiltration
+  if (!downstream.every(passesInputThrough)) return; // consumed (`docker login --password-stdin`), not printed
   const captured = command.nested || downstream.some((next) => next.redirects.some((r) => r.operator.startsWith('>'))) || command.redirects.some((r) => r.operator.startsWith('>') && !/^\/dev\/std(out|err)$/.test(r.target));
   if (captured) return;
   const transforms = downstream.filter((next) => MASK_DEFEATING.test(next.program)).map((next) => next.program);
@@ -140,11 +141,14 @@ function checkCredentialFile(command: ShellCommand, step: Step, job: Job | undef
   if (command.nested || command.pipeline.length > 1 || command.redirects.some((r) => r.operator.startsWith('>'))) return;
   const file = command.args.find((arg) => CREDENTIAL_FILES.test(arg.text.replace(/^~|\$\{?HOME\}?/, '')));
   if (!file) return;
-  const holds = job && workflow ? jobCanMintOidc(job, workflow) || jobSecrets(job, workflow).length > 0 : true;
+  const holds = job && workflow ? jobCanMintOidc(job, workflow) || jobSecrets(job, workflow).length > 0 || job.secretsInherit !== undefined : true;
+  // A job without secrets or OIDC cannot have written a token into the file; a composite action
+  // cannot tell, so it is reported at medium.
+  if (job && !holds) return;
   context.report({
     message: `\`${command.program} ${file.text}\` prints a credentials file into the log; tokens written into it by earlier steps are not registered secrets unless masked`,
     span: command.span,
-    severity: holds ? 'high' : 'medium',
+    severity: job ? 'high' : 'medium',
     key: `${step.route.join('/')}/credential-file/${file.text}`,
   });
 }
@@ -152,9 +156,10 @@ function checkCredentialFile(command: ShellCommand, step: Step, job: Job | undef
 /** `curl "$ACTIONS_ID_TOKEN_REQUEST_URL…"` whose output goes straight to the log. */
 function checkUncapturedFetch(command: ShellCommand, step: Step, canMint: boolean, context: RuleContext): void {
   if (!/^(curl|wget)$/.test(command.program) || command.nested) return;
-  const text = command.text;
-  const oidc = /ACTIONS_ID_TOKEN_REQUEST_URL/.test(text);
-  const mint = /\/_\/oidc\/mint-token/.test(text);
+  // Only the address fetched counts: the same variable in a request body is a send, not a fetch.
+  const targets = requestTargets(command);
+  const oidc = targets.some((word) => word.variables.includes('ACTIONS_ID_TOKEN_REQUEST_URL'));
+  const mint = targets.some((word) => /\/_\/oidc\/mint-token/.test(word.text));
   if (!oidc && !mint) return;
   const writesFile = command.args.some((arg) => /^(-o|--output|-O|--output-document)(=|$)/.test(arg.text)) || command.redirects.some((r) => r.operator.startsWith('>'));
   const downstream = command.pipeline.slice(command.pipelineIndex + 1);
@@ -170,10 +175,27 @@ function checkUncapturedFetch(command: ShellCommand, step: Step, canMint: boolea
   });
 }
 
+/** curl and wget options whose value is the next word (so that word is not the address). */
+const VALUE_OPTIONS =
+  /^(-d|--data|--data-raw|--data-binary|--data-urlencode|--json|-F|--form|--form-string|-H|--header|-u|--user|-o|--output|-X|--request|-A|--user-agent|-e|--referer|-b|--cookie|-c|--cookie-jar|-T|--upload-file|-w|--write-out|-K|--config|-m|--max-time|--connect-timeout|--retry|-O|--output-document|--post-data|--body-data|--post-file|--body-file|--method)$/;
+
+/** The words of a curl/wget command that name what it fetches. */
+function requestTargets(command: ShellCommand): ShellWord[] {
+  const targets: ShellWord[] = [];
+  for (let i = 0; i < command.args.length; i++) {
+    const word = command.args[i]!;
+    if (word.text === '--url') {
+      if (command.args[i + 1]) targets.push(command.args[++i]!);
+    } else if (VALUE_OPTIONS.test(word.text)) i++;
+    else if (!word.text.startsWith('-')) targets.push(word);
+  }
+  return targets;
+}
+
 function envSecretNames(step: Step, job: Job, workflow: Workflow): string[] {
   const names = new Set<string>();
   for (const entry of [...workflow.env, ...job.env, ...step.env]) {
-    if (entry.expressions.some((expression) => expression.contexts.some((ref) => ref.path.startsWith('secrets')))) names.add(entry.name);
+    if (secretsIn(entry.expressions, { includeGithubToken: true }).length) names.add(entry.name);
   }
   return [...names];
 }

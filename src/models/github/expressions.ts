@@ -79,23 +79,51 @@ export function analyzeExpression(text: string): Omit<Expression, 'span'> {
   }
 }
 
-/** Finds every `${{ … }}` in `source[start, end)` and reports spans through `toSpan`. */
+/**
+ * Finds every `${{ … }}` in `source[start, end)` and reports spans through `toSpan`.
+ * `decode` turns the source text of a body into the expression text when the YAML quoting
+ * escapes it (`''` in a single-quoted scalar).
+ */
 export function findExpressions(
   source: string,
   start: number,
   end: number,
   toSpan: (offset: number, endOffset: number) => Span,
+  decode: (body: string) => string = (body) => body,
 ): Expression[] {
   const found: Expression[] = [];
-  let cursor = source.indexOf('${{', start);
-  while (cursor !== -1 && cursor < end) {
-    const close = source.indexOf('}}', cursor + 3);
-    if (close === -1 || close + 2 > end) break;
-    const body = source.slice(cursor + 3, close);
-    found.push({ ...analyzeExpression(body), span: toSpan(cursor, close + 2) });
-    cursor = source.indexOf('${{', close + 2);
+  for (const range of expressionRanges(source, start, end)) {
+    const body = decode(source.slice(range.start + 3, range.end - 2));
+    found.push({ ...analyzeExpression(body), span: toSpan(range.start, range.end) });
   }
   return found;
+}
+
+/**
+ * Where each `${{ … }}` lies in `text[start, end)`. As GitHub's template reader does, a `}}`
+ * inside a single-quoted string literal does not close the expression (`${{ '}}' }}`); an
+ * expression that never closes ends the scan, since GitHub rejects it.
+ */
+export function expressionRanges(text: string, start = 0, end = text.length): Array<{ start: number; end: number }> {
+  const ranges: Array<{ start: number; end: number }> = [];
+  let cursor = text.indexOf('${{', start);
+  while (cursor !== -1 && cursor + 3 <= end) {
+    let close = -1;
+    let inString = false;
+    for (let i = cursor + 3; i < end; i++) {
+      const char = text[i];
+      // `''` inside a literal toggles twice, so escaped quotes need no special case.
+      if (char === "'") inString = !inString;
+      else if (!inString && char === '}' && text[i - 1] === '}' && i - 1 >= cursor + 3) {
+        close = i + 1;
+        break;
+      }
+    }
+    if (close === -1) break;
+    ranges.push({ start: cursor, end: close });
+    cursor = text.indexOf('${{', close);
+  }
+  return ranges;
 }
 
 /** Expressions in a plain string value (for values whose source is not at hand). */
@@ -104,7 +132,8 @@ export function expressionsInValue(value: string, span: Span): Expression[] {
 }
 
 function chain(expr: Expr): ContextRef | null {
-  if (expr instanceof ContextAccess) return { path: expr.name.lexeme, dynamic: false };
+  // Context names are case-insensitive (`SECRETS.X` reads `secrets.X`); rules match lower case.
+  if (expr instanceof ContextAccess) return { path: expr.name.lexeme.toLowerCase(), dynamic: false };
   if (expr instanceof IndexAccess) {
     const base = chain(expr.expr);
     if (!base) return null;
@@ -113,6 +142,8 @@ function chain(expr: Expr): ContextRef | null {
     if (typeof literal === 'string') {
       return { path: `${base.path}.${literal}`, dynamic: base.dynamic };
     }
+    // A literal array index (`commits[0]`) is written, not computed: any element, but not dynamic.
+    if (typeof literal === 'number') return { path: `${base.path}.*`, dynamic: base.dynamic };
     if (index instanceof Star) return { path: `${base.path}.*`, dynamic: base.dynamic };
     return { path: `${base.path}.*`, dynamic: true };
   }
@@ -148,7 +179,11 @@ function collect(expr: Expr, out: Analysis): void {
 function valueFlows(expr: Expr): ContextRef[] {
   if (expr instanceof ContextAccess || expr instanceof IndexAccess) {
     const ref = chain(expr);
-    return ref ? [ref] : [];
+    if (ref) return [ref];
+    // An index on a computed value (`fromJSON(steps.x.outputs.y).token`) yields part of it.
+    let base: Expr = expr;
+    while (base instanceof IndexAccess) base = base.expr;
+    return valueFlows(base);
   }
   if (expr instanceof Grouping) return valueFlows(expr.group);
   if (expr instanceof Logical) {
@@ -170,10 +205,10 @@ function valueFlows(expr: Expr): ContextRef[] {
 
 function fallbackContexts(text: string): ContextRef[] {
   const refs: ContextRef[] = [];
-  const pattern = new RegExp(`\\b(${CONTEXTS.join('|')})((?:\\.[A-Za-z_][\\w-]*|\\[[^\\]]*\\])*)`, 'g');
+  const pattern = new RegExp(`\\b(${CONTEXTS.join('|')})(?![\\w-])((?:\\.[A-Za-z_*][\\w-]*|\\[[^\\]]*\\])*)`, 'gi');
   for (const match of text.matchAll(pattern)) {
     const tail = (match[2] ?? '').replace(/\[\s*'([^']*)'\s*\]/g, '.$1').replace(/\[[^\]]*\]/g, '.*');
-    refs.push({ path: `${match[1]}${tail}`, dynamic: tail.includes('*') });
+    refs.push({ path: `${match[1]!.toLowerCase()}${tail}`, dynamic: /\[\s*[^\s'\d*]/.test(match[2] ?? '') });
   }
   return dedupe(refs);
 }

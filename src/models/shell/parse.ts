@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Node as TsNode, Parser as TsParser } from 'web-tree-sitter';
 import type { Span } from '../yaml/document.ts';
-import type { ShellCommand, ShellScript, ShellWord } from './types.ts';
-import { analyzeExpression } from '../github/expressions.ts';
+import type { ShellCommand, ShellRedirect, ShellScript, ShellWord } from './types.ts';
+import { analyzeExpression, expressionRanges } from '../github/expressions.ts';
 
 let parser: TsParser | null = null;
 let loading: Promise<void> | null = null;
@@ -36,10 +36,17 @@ const SHELLS_WITH_C = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh']);
 
 /**
  * Blanks `${{ … }}` so bash sees a plain word of the same length: offsets stay valid and the
- * expression's position can be matched back to the word that holds it.
+ * expression's position can be matched back to the word that holds it. Expressions are
+ * delimited as GitHub does (a `}}` inside a quoted literal does not close them).
  */
 export function blankExpressions(script: string): string {
-  return script.replace(/\$\{\{[\s\S]*?\}\}/g, (match) => match.replace(/[^\n]/g, '_'));
+  let blanked = '';
+  let cursor = 0;
+  for (const range of expressionRanges(script)) {
+    blanked += script.slice(cursor, range.start) + script.slice(range.start, range.end).replace(/[^\n]/g, '_');
+    cursor = range.end;
+  }
+  return cursor === 0 ? script : blanked + script.slice(cursor);
 }
 
 export function parseShell(script: string, locate: OffsetMapper): ShellScript {
@@ -48,114 +55,137 @@ export function parseShell(script: string, locate: OffsetMapper): ShellScript {
   const result: ShellScript = { commands: [], hasErrors: false, assignments: [] };
   parseInto(source, 0, false, 0, { original: script, locate }, result);
   result.commands.sort((a, b) => a.start - b.start);
+  result.assignments.sort((a, b) => a.start - b.start);
   return result;
 }
 
-function parseInto(
-  source: string,
-  base: number,
-  nested: boolean,
-  depth: number,
-  context: ParseContext,
-  out: ShellScript,
-): void {
+/** What one tree's walk shares: where its text sits in the script, and what it has done. */
+interface TreeWalk {
+  base: number;
+  depth: number;
+  context: ParseContext;
+  out: ShellScript;
+  /** Nodes already taken care of as part of a pipeline, by tree-sitter node id. */
+  handled: Set<number>;
+}
+
+function parseInto(source: string, base: number, nested: boolean, depth: number, context: ParseContext, out: ShellScript): void {
   const tree = parser!.parse(source);
   if (!tree) return;
   try {
     if (tree.rootNode.hasError) out.hasErrors = true;
-    walk(tree.rootNode, source, base, nested, depth, context, out);
+    walk(tree.rootNode, nested, { base, depth, context, out, handled: new Set() });
   } finally {
     tree.delete();
   }
 }
 
-function walk(
-  node: TsNode,
-  source: string,
-  base: number,
-  nested: boolean,
-  depth: number,
-  context: ParseContext,
-  out: ShellScript,
-): void {
-  if (node.type === 'pipeline') {
-    const members: ShellCommand[] = [];
-    for (const child of node.namedChildren) {
-      if (!child) continue;
-      const command = child.type === 'command' ? toCommand(child, base, nested, context) : null;
-      if (command) members.push(command);
-      // Still walk into the member for substitutions and compound commands.
-      walkChildren(child, source, base, nested, depth, context, out, command ? 'skip-self' : 'all');
-    }
-    members.forEach((command, index) => {
-      command.pipeline = members;
-      command.pipelineIndex = index;
-      out.commands.push(command);
-      expandShellC(command, depth, context, out);
-    });
-    return;
-  }
-  if (node.type === 'command') {
-    const command = toCommand(node, base, nested, context);
-    if (command) {
-      out.commands.push(command);
-      expandShellC(command, depth, context, out);
-    }
-    walkChildren(node, source, base, nested, depth, context, out, 'skip-self');
-    return;
-  }
-  if (node.type === 'variable_assignment' && !nested && node.parent?.type !== 'command') {
-    const name = node.childForFieldName('name')?.text ?? '';
-    const value = node.childForFieldName('value');
-    out.assignments.push({
-      name,
-      value: context.original.slice(base + (value?.startIndex ?? node.endIndex), base + node.endIndex),
-      start: base + node.startIndex,
-      span: context.locate(base + node.startIndex, base + node.endIndex),
-    });
-  }
-  const entersNesting = node.type === 'command_substitution' || node.type === 'subshell' || node.type === 'process_substitution';
-  for (const child of node.namedChildren) {
-    if (child) walk(child, source, base, nested || entersNesting, depth, context, out);
-  }
-}
-
-function walkChildren(
-  node: TsNode,
-  source: string,
-  base: number,
-  nested: boolean,
-  depth: number,
-  context: ParseContext,
-  out: ShellScript,
-  mode: 'skip-self' | 'all',
-): void {
-  if (mode === 'all') {
-    walk(node, source, base, nested, depth, context, out);
-    return;
-  }
-  for (const child of node.namedChildren) {
-    if (!child) continue;
-    // Words of a command can hold `$(…)`; those inner commands count as nested.
-    for (const inner of child.descendantsOfType(['command_substitution', 'process_substitution'])) {
-      if (inner && inner.parent && isDirectSubstitution(inner, node)) {
-        for (const grand of inner.namedChildren) if (grand) walk(grand, source, base, true, depth, context, out);
+/**
+ * Visits the tree with an explicit stack: tree-sitter-bash nests `a && b && c …` lists to the
+ * left, so a long script of chained lines is a very deep tree and recursion overflowed.
+ */
+function walk(root: TsNode, rootNested: boolean, state: TreeWalk): void {
+  const stack: Array<{ node: TsNode; nested: boolean }> = [{ node: root, nested: rootNested }];
+  const push = (nodes: Iterable<TsNode | null>, nested: boolean): void => {
+    const list = [...nodes].filter((node): node is TsNode => node !== null && !state.handled.has(node.id));
+    for (let i = list.length - 1; i >= 0; i--) stack.push({ node: list[i]!, nested });
+  };
+  while (stack.length > 0) {
+    const { node, nested } = stack.pop()!;
+    if (state.handled.has(node.id)) continue;
+    const members = pipelineMembers(node, state);
+    if (members) {
+      const commands: ShellCommand[] = [];
+      for (const member of members) {
+        const commandNode = commandOf(member);
+        const command = commandNode ? toCommand(commandNode, nested, state) : null;
+        if (!commandNode || !command) {
+          push([member], nested);
+          continue;
+        }
+        commands.push(command);
+        // The words can hold `$(…)`; a wrapper (`a 2>&1 | b`, `! a | b`) can hold more.
+        state.handled.add(commandNode.id);
+        push(commandNode.namedChildren, nested);
+        if (member.id !== commandNode.id) push([member], nested);
       }
+      // `a | b > f`: tree-sitter hangs the redirect on the pipeline, but it is the last command's.
+      const last = commands[commands.length - 1];
+      if (node.type === 'pipeline' && node.parent?.type === 'redirected_statement' && last) {
+        last.redirects.push(...node.parent.namedChildren.filter((child) => child?.type.endsWith('redirect')).flatMap((child) => redirectsOf(child!)));
+      }
+      commands.forEach((command, index) => {
+        command.pipeline = commands;
+        command.pipelineIndex = index;
+        emit(command, state);
+      });
+      // `cat <<EOF | sh`: the rest of the statement (the heredoc body) is still walked.
+      if (node.type === 'redirected_statement') push(node.namedChildren, nested);
+      continue;
     }
+    if (node.type === 'command') {
+      const command = toCommand(node, nested, state);
+      if (command) emit(command, state);
+      push(node.namedChildren, nested);
+      continue;
+    }
+    if (node.type === 'variable_assignment' && !nested && node.parent?.type !== 'command') {
+      const { base, context } = state;
+      const name = node.childForFieldName('name')?.text ?? '';
+      const value = node.childForFieldName('value');
+      state.out.assignments.push({
+        name,
+        value: context.original.slice(base + (value?.startIndex ?? node.endIndex), base + node.endIndex),
+        start: base + node.startIndex,
+        span: context.locate(base + node.startIndex, base + node.endIndex),
+      });
+    }
+    const entersNesting = node.type === 'command_substitution' || node.type === 'subshell' || node.type === 'process_substitution';
+    push(node.namedChildren, nested || entersNesting);
   }
 }
 
-/** True when `inner` is not itself inside a deeper substitution below `owner`. */
-function isDirectSubstitution(inner: TsNode, owner: TsNode): boolean {
-  let cursor = inner.parent;
-  while (cursor && !cursor.equals(owner)) {
-    if (cursor.type === 'command_substitution' || cursor.type === 'process_substitution') return false;
-    cursor = cursor.parent;
-  }
-  return true;
+function emit(command: ShellCommand, state: TreeWalk): void {
+  state.out.commands.push(command);
+  expandShellC(command, state.depth, state.context, state.out);
 }
 
-function toCommand(node: TsNode, base: number, nested: boolean, context: ParseContext): ShellCommand | null {
+/**
+ * The members of a pipeline, or null. Besides `a | b`, tree-sitter parses `cat <<EOF | sh` as
+ * a heredoc holding the pipeline `| sh`; there the statement's own command comes first.
+ */
+function pipelineMembers(node: TsNode, state: TreeWalk): TsNode[] | null {
+  if (node.type === 'pipeline') return node.namedChildren.filter((child): child is TsNode => child !== null);
+  if (node.type !== 'redirected_statement') return null;
+  const body = node.childForFieldName('body');
+  if (body?.type !== 'command') return null;
+  for (const redirect of node.namedChildren) {
+    if (redirect?.type !== 'heredoc_redirect') continue;
+    const inner = redirect.namedChildren.find((child) => child?.type === 'pipeline' || child?.type === 'command');
+    if (!inner) continue;
+    state.handled.add(inner.id);
+    const rest = inner.type === 'pipeline' ? inner.namedChildren.filter((child): child is TsNode => child !== null) : [inner];
+    return [body, ...rest];
+  }
+  return null;
+}
+
+/** The simple command a pipeline member stands for (`a 2>&1`, `! a`), or null for compound ones. */
+function commandOf(node: TsNode): TsNode | null {
+  if (node.type === 'command') return node;
+  if (node.type === 'redirected_statement') {
+    const body = node.childForFieldName('body');
+    return body?.type === 'command' ? body : null;
+  }
+  if (node.type === 'negated_command') {
+    const inner = node.namedChildren[0];
+    return inner ? commandOf(inner) : null;
+  }
+  return null;
+}
+
+function toCommand(node: TsNode, nested: boolean, state: TreeWalk): ShellCommand | null {
+  const { base, context } = state;
   const nameNode = node.childForFieldName('name');
   if (!nameNode) return null;
   const nameWord = toWord(nameNode, base, context);
@@ -172,21 +202,12 @@ function toCommand(node: TsNode, base: number, nested: boolean, context: ParseCo
         name: child.childForFieldName('name')?.text ?? '',
         value: originalText(child.childForFieldName('value'), base, context),
       });
-    } else if (child.type.endsWith('redirect')) {
-      const operator = child.children.find((c) => c && !c.isNamed)?.text ?? '';
-      const target = child.childForFieldName('destination') ?? child.namedChildren[child.namedChildCount - 1] ?? null;
-      redirects.push({ operator, target: unquote(target) });
-    }
+    } else if (child.type.endsWith('redirect')) redirects.push(...redirectsOf(child));
   }
-  // Redirects attached after the command (`cmd > file`) live on a redirected_statement parent.
+  // Redirects written after the command (`cmd > file`) live on a redirected_statement parent.
   const parent = node.parent;
   if (parent?.type === 'redirected_statement') {
-    for (const child of parent.namedChildren) {
-      if (!child || !child.type.endsWith('redirect')) continue;
-      const operator = child.children.find((c) => c && !c.isNamed)?.text ?? '';
-      const target = child.childForFieldName('destination') ?? child.namedChildren[child.namedChildCount - 1] ?? null;
-      redirects.push({ operator, target: unquote(target) });
-    }
+    for (const child of parent.namedChildren) if (child && child.type.endsWith('redirect')) redirects.push(...redirectsOf(child));
   }
   const name = nameWord.text;
   const start = base + node.startIndex;
@@ -209,6 +230,18 @@ function toCommand(node: TsNode, base: number, nested: boolean, context: ParseCo
   return command;
 }
 
+/** `> file`, `2>&1`, `<<< word`; a heredoc (`<<EOF > out`) can carry redirects of its own. */
+function redirectsOf(node: TsNode): ShellRedirect[] {
+  const operator = node.children.find((child) => child && !child.isNamed)?.text ?? '';
+  if (node.type === 'heredoc_redirect') {
+    const delimiter = node.namedChildren.find((child) => child?.type === 'heredoc_start')?.text ?? '';
+    const inner = node.namedChildren.filter((child) => child?.type.endsWith('redirect')).flatMap((child) => redirectsOf(child!));
+    return [{ operator, target: delimiter.replace(/^(['"])(.*)\1$/s, '$2') }, ...inner];
+  }
+  const target = node.childForFieldName('destination') ?? node.namedChildren[node.namedChildCount - 1] ?? null;
+  return [{ operator, target: unquote(target) }];
+}
+
 function toWord(node: TsNode, base: number, context: ParseContext): ShellWord {
   const variables = new Set<string>();
   for (const expansion of node.descendantsOfType(['simple_expansion', 'expansion'])) {
@@ -226,7 +259,7 @@ function toWord(node: TsNode, base: number, context: ParseContext): ShellWord {
     raw,
     text: unquote(node),
     variables: [...variables],
-    expressions: [...raw.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((match) => analyzeExpression(match[1] ?? '')),
+    expressions: expressionRanges(raw).map((range) => analyzeExpression(raw.slice(range.start + 3, range.end - 2))),
     start,
     end,
     span: context.locate(start, end),
@@ -251,6 +284,11 @@ function unquote(node: TsNode | null): string {
       return node.namedChildren.map((child) => unquote(child)).join('');
     case 'word':
       return node.text.replace(/\\(.)/g, '$1');
+    case 'command_name': {
+      // `"curl" -d …` names curl, not `"curl"`.
+      const inner = node.namedChildren[0];
+      return inner ? unquote(inner) : node.text;
+    }
     default:
       return node.text;
   }

@@ -1,5 +1,7 @@
 import {
   LineCounter,
+  visit,
+  type Alias,
   Parser as CstParser,
   isAlias,
   isMap,
@@ -65,6 +67,8 @@ export class YamlFile {
   readonly document: Document.Parsed;
   readonly lineCounter: LineCounter;
   private aliasBudget: number;
+  /** Alias → anchored node, built on first use (see `aliasTarget`). */
+  private aliasTargets: Map<Alias, unknown> | null = null;
 
   private constructor(
     readonly text: string,
@@ -97,7 +101,9 @@ export class YamlFile {
     if (firstError) {
       const offset = firstError.pos[0];
       const { line, col } = lineCounter.linePos(offset);
-      throw new YamlInputError(`invalid YAML: ${firstLine(firstError.message)}`, line, col);
+      // The composer catches its own stack overflow and reports it as a YAML error; say what it means.
+      const message = /call stack/i.test(firstError.message) ? 'YAML nesting is too deep to read' : `invalid YAML: ${firstLine(firstError.message)}`;
+      throw new YamlInputError(message, line, col);
     }
     return new YamlFile(text, document, lineCounter, options);
   }
@@ -116,10 +122,30 @@ export class YamlFile {
           this.position(current.range?.[0] ?? 0).line,
         );
       }
-      current = current.resolve(this.document);
+      current = this.aliasTarget(current);
     }
     if (isMap(current) || isSeq(current) || isScalar(current)) return current as YamlNode;
     return null;
+  }
+
+  /**
+   * `Alias.resolve(doc)` walks the whole document on every call, so a file with thousands of
+   * aliases took quadratic time; the anchors are indexed once instead. Like YAML itself, an
+   * alias refers to the last anchor of that name written before it.
+   */
+  private aliasTarget(alias: Alias): unknown {
+    if (!this.aliasTargets) {
+      const targets = new Map<Alias, unknown>();
+      const anchors = new Map<string, unknown>();
+      visit(this.document, {
+        Node: (_key, node) => {
+          if (isAlias(node)) targets.set(node, anchors.get(node.source));
+          else if (typeof (node as { anchor?: unknown }).anchor === 'string') anchors.set((node as { anchor: string }).anchor, node);
+        },
+      });
+      this.aliasTargets = targets;
+    }
+    return this.aliasTargets.get(alias);
   }
 
   position(offset: number): Position {
@@ -136,14 +162,17 @@ export class YamlFile {
     return { start: this.position(offset), end: this.position(endOffset), offset, endOffset };
   }
 
-  /** Map entries in source order, with `<<` merge keys expanded (explicit keys win). */
+  /**
+   * Map entries in source order, with `<<` merge keys expanded. As YAML specifies, explicit
+   * keys win over merged ones, and among merged maps the first one listed wins.
+   */
   entries(map: YAMLMap<unknown, unknown>): Array<{ key: Scalar<unknown>; value: unknown; pair: Pair<unknown, unknown> }> {
     const explicit: Array<{ key: Scalar<unknown>; value: unknown; pair: Pair<unknown, unknown> }> = [];
     const merged: typeof explicit = [];
     for (const pair of map.items) {
       const key = this.resolve(pair.key);
       if (!key || !isScalar(key)) continue;
-      if (key.value === '<<' && (key as Scalar & { source?: string }).source === '<<') {
+      if (isMergeKey(key)) {
         const sources = this.resolve(pair.value);
         const targets = isSeq(sources) ? sources.items.map((item) => this.resolve(item)) : [sources];
         for (const target of targets) if (isMap(target)) merged.push(...this.entries(target));
@@ -152,7 +181,14 @@ export class YamlFile {
       explicit.push({ key, value: pair.value, pair });
     }
     const seen = new Set(explicit.map((entry) => String(entry.key.value)));
-    return [...explicit, ...merged.filter((entry) => !seen.has(String(entry.key.value)))];
+    const result = [...explicit];
+    for (const entry of merged) {
+      const name = String(entry.key.value);
+      if (seen.has(name)) continue;
+      seen.add(name);
+      result.push(entry);
+    }
+    return result;
   }
 
   lineText(line: number): string {
@@ -182,6 +218,14 @@ export class YamlFile {
     for (const token of new CstParser().parse(this.text)) visit(token);
     return found.sort((a, b) => a.offset - b.offset);
   }
+}
+
+/**
+ * With `merge: true` the parser gives a plain `<<` key a symbol value; a quoted `"<<"` or a
+ * tagged `! <<` stays an ordinary string key, as YAML wants.
+ */
+function isMergeKey(key: Scalar<unknown>): boolean {
+  return typeof key.value === 'symbol' && key.value.description === '<<';
 }
 
 function firstLine(message: string): string {

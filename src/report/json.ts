@@ -1,0 +1,31 @@
+import { redactSecrets } from '../findings/redact.ts';
+import type { Reporter } from './types.ts';
+
+/**
+ * Machine-readable output, version 1. The shape is a contract: finding objects carry exactly
+ * these ten keys in this order (`related` stays out), and every text is redacted.
+ */
+export const jsonReporter: Reporter = (report) => {
+  const document = {
+    version: 1,
+    findings: report.findings.map((finding) => ({
+      rule: finding.rule,
+      severity: finding.severity,
+      confidence: finding.confidence,
+      message: redactSecrets(finding.message),
+      path: redactSecrets(finding.path),
+      line: finding.line,
+      column: finding.column,
+      endLine: finding.endLine,
+      endColumn: finding.endColumn,
+      fingerprint: finding.fingerprint,
+    })),
+    errors: report.errors.map((error) => ({
+      path: redactSecrets(error.path),
+      line: error.line,
+      message: redactSecrets(error.message),
+    })),
+    summary: { ...report.summary, bySeverity: { ...report.summary.bySeverity } },
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+};

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+
+const BIN = path.resolve('bin/cordon.js');
+
+function cordon(args: string[], options: { cwd?: string; input?: string } = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? process.cwd(), input: options.input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function repo(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'cordon-cli-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), text);
+  }
+  return root;
+}
+
+const PUBLISH = `on:
+  release:
+    types: [published]
+permissions: {}
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc
+`;
+
+const CLEAN = PUBLISH.replace('    permissions:\n      id-token', '    environment: pypi\n    permissions:\n      id-token');
+
+test('--version prints the version', () => {
+  const result = cordon(['--version']);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /^cordon \d+\.\d+\.\d+\n$/);
+});
+
+test('the bundled example has findings and exits 1; the hardened one is clean', () => {
+  const vulnerable = cordon(['audit', 'examples/vulnerable-release']);
+  assert.equal(vulnerable.code, 1, vulnerable.stderr);
+  assert.match(vulnerable.stdout, /secret-exfiltration/);
+  assert.match(vulnerable.stdout, /\.github\/workflows\/release\.yml:\d+:\d+/);
+  const hardened = cordon(['audit', 'examples/hardened-release']);
+  assert.equal(hardened.code, 0, hardened.stdout);
+  assert.match(hardened.stdout, /no findings/);
+});
+
+test('JSON paths are relative to the scanned root and lines are 1-based', () => {
+  const root = repo({ '.github/workflows/release.yml': PUBLISH });
+  const result = cordon(['audit', root, '--format', 'json']);
+  const report = JSON.parse(result.stdout);
+  assert.equal(report.version, 1);
+  const finding = report.findings.find((item: { rule: string }) => item.rule === 'publish-without-environment');
+  assert.ok(finding, result.stdout);
+  assert.equal(finding.path, '.github/workflows/release.yml');
+  assert.equal(finding.line, 11);
+  assert.equal(result.code, 1);
+});
+
+test('a .github/workflows directory argument keeps the repository-relative path', () => {
+  const root = repo({ '.github/workflows/release.yml': PUBLISH });
+  const report = JSON.parse(cordon(['audit', path.join(root, '.github/workflows'), '-f', 'json']).stdout);
+  assert.equal(report.findings[0].path, '.github/workflows/release.yml');
+});
+
+test('stdin is read with -', () => {
+  const result = cordon(['audit', '-', '-f', 'json'], { input: PUBLISH });
+  const report = JSON.parse(result.stdout);
+  assert.equal(report.findings[0].path, '<stdin>');
+});
+
+test('--fail-on and --min-severity decide the exit code and what is shown', () => {
+  const root = repo({ '.github/workflows/release.yml': PUBLISH });
+  assert.equal(cordon(['audit', root, '--fail-on', 'critical']).code, 0);
+  const shown = JSON.parse(cordon(['audit', root, '-f', 'json', '--min-severity', 'critical']).stdout);
+  assert.equal(shown.findings.length, 0);
+  assert.ok(shown.summary.suppressed > 0);
+});
+
+test('inline ignore comments and config ignores silence findings', () => {
+  const ignoredInline = PUBLISH.replace(
+    '      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc',
+    '      # cordon: ignore[publish-without-environment] environment is enforced by an org ruleset\n      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc',
+  );
+  const inline = repo({ '.github/workflows/release.yml': ignoredInline });
+  const inlineReport = JSON.parse(cordon(['audit', inline, '-f', 'json']).stdout);
+  assert.equal(inlineReport.findings.length, 0);
+  assert.equal(inlineReport.summary.ignored, 1);
+  const withoutIgnores = JSON.parse(cordon(['audit', inline, '-f', 'json', '--no-ignores']).stdout);
+  assert.equal(withoutIgnores.findings.length, 1);
+
+  const configured = repo({
+    '.github/workflows/release.yml': PUBLISH,
+    'cordon.yml': 'rules:\n  publish-without-environment:\n    ignore: [".github/workflows/release.yml:11"]\n',
+  });
+  assert.equal(JSON.parse(cordon(['audit', configured, '-f', 'json']).stdout).findings.length, 0);
+  const disabled = repo({ '.github/workflows/release.yml': PUBLISH, '.github/cordon.yml': 'rules:\n  publish-without-environment:\n    disable: true\n' });
+  assert.equal(cordon(['audit', disabled]).code, 0);
+});
+
+test('a bad config is a usage error naming the file', () => {
+  const root = repo({ '.github/workflows/release.yml': CLEAN, 'cordon.yml': 'rules:\n  no-such-rule:\n    disable: true\n' });
+  const result = cordon(['audit', root]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /cordon\.yml.*unknown rule 'no-such-rule'/);
+  const badOption = repo({ '.github/workflows/release.yml': CLEAN, 'cordon.yml': 'rules:\n  unpinned-action:\n    config:\n      policies: {"*": sometimes}\n' });
+  assert.equal(cordon(['audit', badOption]).code, 2);
+});
+
+test('unpinned-action policies from config apply', () => {
+  const wf = CLEAN.replace('@76f52bc884231f62b9a034ebfe128415bbaabdfc', '@release/v1');
+  const strict = repo({ '.github/workflows/release.yml': wf });
+  assert.equal(JSON.parse(cordon(['audit', strict, '-f', 'json']).stdout).findings.length, 1);
+  const relaxed = repo({ '.github/workflows/release.yml': wf, 'cordon.yml': 'rules:\n  unpinned-action:\n    config:\n      policies:\n        "pypa/*": ref-pin\n' });
+  assert.equal(JSON.parse(cordon(['audit', relaxed, '-f', 'json']).stdout).findings.length, 0);
+});
+
+test('unreadable files are reported and the rest is audited; nothing readable exits 2', () => {
+  const root = repo({ '.github/workflows/good.yml': PUBLISH, '.github/workflows/bad.yml': 'on: [push\njobs: {}\n' });
+  const result = cordon(['audit', root, '-f', 'json']);
+  const report = JSON.parse(result.stdout);
+  assert.equal(result.code, 1);
+  assert.equal(report.errors.length, 1);
+  assert.equal(report.errors[0].path, '.github/workflows/bad.yml');
+  assert.ok(report.errors[0].line >= 1);
+  assert.ok(report.findings.length >= 1);
+
+  const onlyBad = repo({ '.github/workflows/bad.yml': '\u0000\u0001binary' });
+  const bad = cordon(['audit', onlyBad]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stdout, /binary/);
+});
+
+test('no inputs and unknown options are usage errors', () => {
+  assert.equal(cordon(['audit', repo({ 'README.md': 'hi' })]).code, 2);
+  assert.equal(cordon(['audit', '--format', 'xml']).code, 2);
+  assert.equal(cordon(['audit', '/no/such/path']).code, 2);
+  assert.equal(cordon(['frobnicate']).code, 2);
+});
+
+test('--output writes the report to a file', () => {
+  const root = repo({ '.github/workflows/release.yml': PUBLISH });
+  const out = path.join(root, 'report.sarif');
+  cordon(['audit', root, '-f', 'sarif', '-o', out]);
+  const sarif = JSON.parse(readFileSync(out, 'utf8'));
+  assert.equal(sarif.version, '2.1.0');
+});
+
+test('cordon rules lists every rule', () => {
+  const result = cordon(['rules']);
+  assert.equal(result.code, 0);
+  for (const id of ['oidc-token-scope', 'publish-without-environment', 'publish-on-untrusted-trigger', 'long-lived-publish-token', 'debug-logging', 'token-in-log', 'secret-exfiltration', 'unpinned-action']) {
+    assert.match(result.stdout, new RegExp(`^${id} `, 'm'));
+  }
+});
