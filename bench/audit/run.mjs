@@ -198,16 +198,18 @@ const inprocWarm = inproc.times.slice(1);
 // Report
 
 const rate = (ms) => ({ filesPerSecond: files / (ms / 1000), mbPerSecond: mb(bytes) / (ms / 1000) });
-const row = (label, times, usage, note) => {
+// `calls`: how many passes the process that reported `usage` made, to give CPU time per pass.
+const row = (label, times, usage, calls, note) => {
   const ms = median(times);
-  return { label, medianMs: ms, minMs: Math.min(...times), runs: times.length, ...rate(ms), peakRssMb: usage ? usage.maxRSS / 1024 : null, cpuMs: usage ? (usage.userCPUTime + usage.systemCPUTime) / 1000 : null, note };
+  const cpu = usage ? (usage.userCPUTime + usage.systemCPUTime) / 1000 / calls : null;
+  return { label, medianMs: ms, minMs: Math.min(...times), runs: times.length, ...rate(ms), peakRssMb: usage ? usage.maxRSS / 1024 : null, cpuMsPerRun: cpu, note };
 };
 const rows = [
-  row('yaml parseDocument, warm (floor)', yamlTimes, yamlWarm.usage, 'in-process: read + parse every file, after one warm-up pass'),
-  row('yaml parseDocument, fresh process', [yamlCold.wallMs], yamlCold.usage, 'spawned node that imports yaml and parses everything once'),
-  row('cordon audit --format json (e2e)', cordonTimes, cordonUsage, 'spawned `node bin/cordon.js audit <corpus> --format json`, wall time'),
-  row('cordon main() in-process, 1st call', [inprocFirst], null, 'includes loading rules and the tree-sitter shell parser'),
-  row('cordon main() in-process, warm', inprocWarm, inproc.usage, 'later calls in the same process (JIT warm, parser loaded)'),
+  row('yaml parseDocument, warm (floor)', yamlTimes, yamlWarm.usage, reps + 1, 'in-process: read + parse every file, after one warm-up pass'),
+  row('yaml parseDocument, fresh process', [yamlCold.wallMs], yamlCold.usage, 1, 'spawned node that imports yaml and parses everything once; wall time of the spawn'),
+  row('cordon audit --format json (e2e)', cordonTimes, cordonUsage, 1, 'spawned `node bin/cordon.js audit <corpus> --format json`, wall time; RSS and CPU from the warm-up run'),
+  row('cordon main() in-process, 1st call', [inprocFirst], null, 1, 'first main() call in a fresh process: loads the rule chunks and the tree-sitter shell parser'),
+  row('cordon main() in-process, warm', inprocWarm, inproc.usage, reps + 1, 'later main() calls in the same process (JIT warm, parser loaded); CPU averaged over all calls'),
 ];
 const floorMs = median(yamlTimes);
 const cordonMs = median(cordonTimes);
@@ -243,8 +245,8 @@ if (args.json) {
 } else {
   const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
   const table = [
-    ['', 'median', 'min', 'runs', 'files/s', 'MB/s', 'peak RSS', 'CPU'],
-    ...rows.map((r) => [r.label, fmtMs(r.medianMs), fmtMs(r.minMs), String(r.runs), r.filesPerSecond.toFixed(0), r.mbPerSecond.toFixed(2), r.peakRssMb === null ? '—' : `${r.peakRssMb.toFixed(0)} MB`, r.cpuMs === null ? '—' : fmtMs(r.cpuMs)]),
+    ['', 'median', 'min', 'runs', 'files/s', 'MB/s', 'peak RSS', 'CPU/run'],
+    ...rows.map((r) => [r.label, fmtMs(r.medianMs), fmtMs(r.minMs), String(r.runs), r.filesPerSecond.toFixed(0), r.mbPerSecond.toFixed(2), r.peakRssMb === null ? '—' : `${r.peakRssMb.toFixed(0)} MB`, r.cpuMsPerRun === null ? '—' : fmtMs(r.cpuMsPerRun)]),
   ];
   const widths = table[0].map((_, i) => Math.max(...table.map((cells) => cells[i].length)));
   const line = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');

@@ -29,6 +29,13 @@ const OIDC_ACTIONS = new Set([
 
 const OIDC_SCRIPT = /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|getIDToken\s*\(|\bnpm\s+publish\b[^\n]*--provenance|\bcosign\s+(sign|attest)|\bgh\s+attestation\b|\buv\s+publish\b|\btrusted[-_]publishing\b/;
 
+const OIDC_REQUEST = /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|\/_\/oidc\/mint-token|getIDToken\s*\(/;
+
+/** Does one command of a script request an OIDC token or exchange one (`curl "$ACTIONS_ID_TOKEN_REQUEST_URL…"`)? */
+export function commandRequestsOidc(text: string): boolean {
+  return OIDC_REQUEST.test(text);
+}
+
 /** Does this step (plausibly) request an OIDC token? */
 export function stepUsesOidc(step: Step, job: Job, workflow: Workflow): boolean {
   if (step.uses?.slug && OIDC_ACTIONS.has(step.uses.slug)) return true;

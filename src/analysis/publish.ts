@@ -76,6 +76,8 @@ interface ActionPattern {
   when?: (inputs: Map<string, string>) => boolean;
   /** The action mints its own token with OIDC when no token input is given. */
   oidcByDefault: boolean;
+  /** Environment variables the action reads its token from when no input carries one. */
+  tokenVariables?: RegExp;
 }
 
 const ACTIONS: ActionPattern[] = [
@@ -87,11 +89,13 @@ const ACTIONS: ActionPattern[] = [
     tokenInputs: [],
     when: (inputs) => /^(upload|publish)$/.test(inputs.get('command') ?? ''),
     oidcByDefault: true,
+    // maturin's generated CI passed the token this way before Trusted Publishing.
+    tokenVariables: /^MATURIN_(PYPI_TOKEN|PASSWORD)$/,
   },
   { slug: 'casperdcl/deploy-pypi', ecosystem: 'pypi', tool: 'casperdcl/deploy-pypi', tokenInputs: ['password'], indexInput: 'url', oidcByDefault: false },
   { slug: 'rubygems/release-gem', ecosystem: 'rubygems', tool: 'rubygems/release-gem', tokenInputs: [], oidcByDefault: true },
   { slug: 'js-devtools/npm-publish', ecosystem: 'npm', tool: 'JS-DevTools/npm-publish', tokenInputs: ['token'], indexInput: 'registry', oidcByDefault: true },
-  { slug: 'katyo/publish-crates', ecosystem: 'cargo', tool: 'katyo/publish-crates', tokenInputs: ['registry-token'], oidcByDefault: false },
+  { slug: 'katyo/publish-crates', ecosystem: 'cargo', tool: 'katyo/publish-crates', tokenInputs: ['registry-token'], oidcByDefault: false, tokenVariables: /^CARGO_REGISTRY_TOKEN$/ },
 ];
 
 const memo = new WeakMap<Step, PublishSite[]>();
@@ -117,9 +121,16 @@ function actionSites(step: Step, job: Job | undefined, workflow: Workflow | unde
   const inputs = new Map(step.with.map((input) => [input.name, input.value]));
   if (pattern.when && !pattern.when(inputs)) return [];
   const tokenInput = step.with.find((input) => pattern.tokenInputs.includes(input.name) && input.value.trim() !== '');
-  const secrets = tokenInput ? secretsOfInput(tokenInput.expressions) : [];
+  let token: PublishSite['token'] = tokenInput ? { via: `\`${tokenInput.name}:\` input`, span: tokenInput.span, secrets: secretsOfInput(tokenInput.expressions) } : undefined;
+  if (!token && pattern.tokenVariables) {
+    for (const [name, binding] of stepEnvironment(step, job, workflow)) {
+      if (!pattern.tokenVariables.test(name) || binding.entry.value.trim() === '') continue;
+      token = { via: `\`${name}\``, span: binding.entry.span, secrets: envSecrets(binding) };
+      break;
+    }
+  }
   const canMint = job && workflow ? jobCanMintOidc(job, workflow) : false;
-  const auth: PublishSite['auth'] = tokenInput ? (secrets.length ? 'token' : 'unknown') : pattern.oidcByDefault && (canMint || !job) ? 'oidc' : 'unknown';
+  const auth: PublishSite['auth'] = token ? (token.secrets.length ? 'token' : 'unknown') : pattern.oidcByDefault && (canMint || !job) ? 'oidc' : 'unknown';
   const indexValue = pattern.indexInput ? inputs.get(pattern.indexInput) : undefined;
   return [
     {
@@ -129,7 +140,7 @@ function actionSites(step: Step, job: Job | undefined, workflow: Workflow | unde
       span: uses.span,
       index: classifyIndex(pattern.ecosystem, indexValue),
       auth,
-      token: tokenInput ? { via: `\`${tokenInput.name}:\` input`, span: tokenInput.span, secrets } : undefined,
+      token,
     },
   ];
 }

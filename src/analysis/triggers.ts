@@ -66,6 +66,8 @@ export interface Guard {
   excludedEvents: string[];
   /** Branch refs the `if:` requires (`github.ref == 'refs/heads/main'`). */
   branches: string[];
+  /** The `if:` requires a merged pull request (`github.event.pull_request.merged == true`). */
+  mergedOnly: boolean;
 }
 
 /**
@@ -73,12 +75,14 @@ export interface Guard {
  * `||` anywhere means the guard may be bypassed, so it is treated as no guard.
  */
 export function guardOf(condition: string | undefined): Guard {
-  const guard: Guard = { tagsOnly: false, events: [], excludedEvents: [], branches: [] };
+  const guard: Guard = { tagsOnly: false, events: [], excludedEvents: [], branches: [], mergedOnly: false };
   if (!condition) return guard;
   const text = condition.replace(/^\s*\$\{\{/, '').replace(/\}\}\s*$/, '');
   if (text.includes('||')) return guard;
   // `refs/tags` with or without the slash: no branch ref can start with it (branches are refs/heads/).
   if (/startsWith\(\s*github\.(event\.)?ref\s*,\s*'refs\/tags/i.test(text) || /github\.ref_type\s*==\s*'tag'/.test(text)) guard.tagsOnly = true;
+  // `merged == true`, or the bare property; not `!…merged` or `merged == false`.
+  if (/github\.event\.pull_request\.merged\s*==\s*true\b/.test(text) || /(^|[^!\w.])github\.event\.pull_request\.merged\b(?!\s*[=!]=)/.test(text)) guard.mergedOnly = true;
   for (const match of text.matchAll(/github\.event_name\s*==\s*'([a-z_]+)'/g)) guard.events.push(match[1]!);
   for (const match of text.matchAll(/github\.event_name\s*!=\s*'([a-z_]+)'/g)) guard.excludedEvents.push(match[1]!);
   for (const match of text.matchAll(/github\.ref\s*==\s*'refs\/heads\/([^']+)'/g)) guard.branches.push(match[1]!);
@@ -94,6 +98,8 @@ export function guardBlocks(guard: Guard, exposure: TriggerExposure): boolean {
   // A pull request runs on `refs/pull/N/merge` and the merge queue on `refs/heads/gh-readonly-queue/…`,
   // so a job limited to named branches never runs their code.
   if (exposure.kind === 'unreviewed-code' && guard.branches.some((branch) => !branch.startsWith('gh-readonly-queue/'))) return true;
+  // A merged pull request's code was reviewed and merged by someone with write access.
+  if (guard.mergedOnly && (event === 'pull_request' || event === 'pull_request_target')) return true;
   // Tag refs never come from pull requests or comments.
   if (guard.tagsOnly && exposure.kind !== 'unrestricted-push') return true;
   return false;

@@ -62,7 +62,19 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const result = await audit(inputs, { rules, config, inlineIgnores: !options.noIgnores });
+  let codeowners: { path: string; text: string } | undefined;
+  if (discovery.codeowners) {
+    const read = await readCandidate(discovery.codeowners, limits);
+    if (read.ok) codeowners = { path: discovery.codeowners.display, text: read.text };
+    else errors.push(read.error);
+  }
+  const result = await audit(inputs, {
+    rules,
+    config,
+    inlineIgnores: !options.noIgnores,
+    codeowners,
+    scannedWorkflowFolder: discovery.scannedWorkflowFolder,
+  });
   const minSeverity = options.minSeverity ?? config['min-severity'] ?? 'info';
   const failOn = options.failOn ?? config['fail-on'] ?? 'high';
   const shown = result.findings.filter((finding) => severityRank(finding.severity) >= severityRank(minSeverity));

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { buildPipelineFile } from '../models/github/build.ts';
-import type { PipelineFile } from '../models/github/types.ts';
+import type { CompositeAction, PipelineFile, Workflow } from '../models/github/types.ts';
+import type { PlainFile, Repository } from '../models/repository.ts';
 import { loadShellParser } from '../models/shell/parse.ts';
 import { YamlFile, YamlInputError } from '../models/yaml/document.ts';
 import type { Finding, FindingDraft, InputError } from '../findings/finding.ts';
 import { severityRank } from '../findings/finding.ts';
 import type { CordonConfig } from '../findings/config.ts';
 import { ruleSettings } from '../findings/config.ts';
-import { parseIgnoreComments, isIgnoredByComment, isIgnoredByConfig } from '../findings/ignore.ts';
+import { parseIgnoreComments, isIgnoredByComment, isIgnoredByConfig, type IgnoreComment } from '../findings/ignore.ts';
 import type { Rule, RuleContext, StepScope } from '../rules/rule.ts';
 
 export interface AuditInput {
@@ -22,6 +23,10 @@ export interface AuditOptions {
   config: CordonConfig;
   /** Honour `# cordon: ignore[...]` comments (default true). */
   inlineIgnores?: boolean;
+  /** Repository files that are not pipelines (CODEOWNERS). */
+  codeowners?: PlainFile;
+  /** The inputs came from walking a `.github/workflows` folder. */
+  scannedWorkflowFolder?: boolean;
 }
 
 export interface AuditResult {
@@ -32,47 +37,72 @@ export interface AuditResult {
   ignored: number;
 }
 
+type Draft = { rule: Rule<any>; draft: FindingDraft; path: string };
+
 /**
- * Runs every enabled rule over every input. Inputs that cannot be read become `errors` and the
- * others go on. The engine knows rules only through their `meta` and hooks.
+ * Runs every enabled rule over every input: first each file's hooks, then the repository hook
+ * over all files. Inputs that cannot be read become `errors` and the others go on. The engine
+ * knows rules only through their `meta` and hooks.
  */
 export async function audit(inputs: readonly AuditInput[], options: AuditOptions): Promise<AuditResult> {
   await loadShellParser();
   const result: AuditResult = { findings: [], errors: [], filesAudited: 0, ignored: 0 };
   const enabled = options.rules.filter((rule) => !ruleSettings(options.config, rule.meta.id).disable);
+  const files: PipelineFile[] = [];
   for (const input of inputs) {
-    let file: PipelineFile;
     try {
-      const yaml = YamlFile.parse(input.text);
-      file = buildPipelineFile(input.path, yaml, input.kind);
+      files.push(buildPipelineFile(input.path, YamlFile.parse(input.text), input.kind));
     } catch (error) {
       result.errors.push(toInputError(input.path, error));
-      continue;
     }
-    result.filesAudited++;
-    let drafts: Array<{ rule: Rule<any>; draft: FindingDraft }>;
+  }
+  result.filesAudited = files.length;
+
+  const drafts: Draft[] = [];
+  for (const file of files) {
     try {
-      drafts = runRules(file, enabled, options.config);
+      drafts.push(...runFileRules(file, enabled, options.config));
     } catch (error) {
-      result.errors.push(toInputError(input.path, error));
+      result.errors.push(toInputError(file.path, error));
+    }
+  }
+  const repository: Repository = {
+    workflows: files.filter((file): file is Workflow => file.kind === 'workflow'),
+    actions: files.filter((file): file is CompositeAction => file.kind === 'action'),
+    codeowners: options.codeowners,
+    scannedWorkflowFolder: options.scannedWorkflowFolder ?? false,
+  };
+  for (const rule of enabled) {
+    if (!rule.repository) continue;
+    const context: RuleContext<any> = {
+      config: ruleSettings(options.config, rule.meta.id).config ?? {},
+      report: (draft) => drafts.push({ rule, draft, path: draft.path ?? '' }),
+    };
+    try {
+      rule.repository(repository, context);
+    } catch (error) {
+      result.errors.push(toInputError('', error));
+    }
+  }
+
+  const ignoresByPath = new Map<string, IgnoreComment[]>();
+  if (options.inlineIgnores !== false) {
+    for (const file of files) ignoresByPath.set(file.path, parseIgnoreComments(file.yaml.comments(), (line) => file.yaml.lineText(line)));
+  }
+  const seen = new Set<string>();
+  for (const { rule, draft, path } of drafts) {
+    const finding = toFinding(rule, draft, path);
+    // Two hooks can reach the same place (a step seen from its job and its workflow); keep one.
+    const identity = `${finding.rule}\0${finding.path}\0${finding.fingerprint}\0${finding.line}:${finding.column}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    const settings = ruleSettings(options.config, rule.meta.id);
+    if (isIgnoredByComment(ignoresByPath.get(path) ?? [], finding) || isIgnoredByConfig(settings.ignore, finding)) {
+      result.ignored++;
       continue;
     }
-    const ignores = options.inlineIgnores === false ? [] : parseIgnoreComments(file.yaml.comments(), (line) => file.yaml.lineText(line));
-    const seen = new Set<string>();
-    for (const { rule, draft } of drafts) {
-      const finding = toFinding(rule, draft, input.path);
-      // Two hooks can reach the same place (a step in a job and in its workflow); keep one.
-      const identity = `${finding.rule}\0${finding.fingerprint}\0${finding.line}:${finding.column}`;
-      if (seen.has(identity)) continue;
-      seen.add(identity);
-      const settings = ruleSettings(options.config, rule.meta.id);
-      if (isIgnoredByComment(ignores, finding) || isIgnoredByConfig(settings.ignore, finding)) {
-        result.ignored++;
-        continue;
-      }
-      if (settings.severity) finding.severity = settings.severity;
-      result.findings.push(finding);
-    }
+    if (settings.severity) finding.severity = settings.severity;
+    result.findings.push(finding);
   }
   result.findings.sort(
     (a, b) =>
@@ -81,13 +111,13 @@ export async function audit(inputs: readonly AuditInput[], options: AuditOptions
   return result;
 }
 
-function runRules(file: PipelineFile, rules: readonly Rule<any>[], config: CordonConfig): Array<{ rule: Rule<any>; draft: FindingDraft }> {
-  const drafts: Array<{ rule: Rule<any>; draft: FindingDraft }> = [];
+function runFileRules(file: PipelineFile, rules: readonly Rule<any>[], config: CordonConfig): Draft[] {
+  const drafts: Draft[] = [];
   for (const rule of rules) {
     const context: RuleContext<any> = {
       file,
       config: ruleSettings(config, rule.meta.id).config ?? {},
-      report: (draft) => drafts.push({ rule, draft }),
+      report: (draft) => drafts.push({ rule, draft, path: draft.path ?? file.path }),
     };
     if (file.kind === 'workflow') {
       rule.workflow?.(file, context);

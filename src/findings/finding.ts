@@ -26,6 +26,8 @@ export interface FindingDraft {
   key: string;
   /** Other places that explain the finding (the trigger, the permission grant...). */
   related?: Array<{ message: string; span: Span }>;
+  /** The file the finding is in, when it is not the file being walked (repository-level rules). */
+  path?: string;
 }
 
 export interface RelatedLocation {

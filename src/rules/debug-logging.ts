@@ -90,13 +90,15 @@ and register any value you derive from a secret with \`echo "::add-mask::$VALUE"
     const job = scope.kind === 'job' ? scope.job : undefined;
     const workflow = scope.kind === 'job' ? scope.workflow : undefined;
     const severity: Severity = job && workflow ? exposureSeverity([job], workflow) : 'medium';
+    // In a composite action the calling job is unknown: medium, without claiming what the job holds.
+    const place = job ? where(severity) : ', in whichever job uses this action';
     const key = step.route.join('/');
     reportDebugEnv(step.env, 'this step', severity, context, key);
     if (!step.run) {
       const verbose = step.with.find((input) => input.name === 'verbose' && /^true$/i.test(input.value.trim()));
       if (verbose && stepPublishes(step, job, workflow).length) {
         context.report({
-          message: `\`verbose: true\` on \`${step.uses?.raw}\` prints the upload's request details into the log${where(severity)}`,
+          message: `\`verbose: true\` on \`${step.uses?.raw}\` prints the upload's request details into the log${place}`,
           span: verbose.span,
           severity: lower(severity),
           confidence: 'medium',
@@ -108,7 +110,7 @@ and register any value you derive from a secret with \`echo "::add-mask::$VALUE"
     const shellTraced = step.run.shellExplicit && tracesShell(step.run.shell);
     if (shellTraced && step.run.shellSpan && !isDefaultShellSpan(step.run.shellSpan, job, workflow)) {
       context.report({
-        message: `\`shell: ${step.run.shell}\` traces the step, printing each command after expansion${where(severity)}`,
+        message: `\`shell: ${step.run.shell}\` traces the step, printing each command after expansion${place}`,
         span: step.run.shellSpan,
         severity,
         key: `${key}/shell`,
@@ -118,7 +120,7 @@ and register any value you derive from a secret with \`echo "::add-mask::$VALUE"
       const trace = traceCommand(command);
       if (trace) {
         context.report({
-          message: `\`${trace}\` prints every following command after expansion, including tokens assigned from command output${where(severity)}`,
+          message: `\`${trace}\` prints every following command after expansion, including tokens assigned from command output${place}`,
           span: command.span,
           severity,
           key: `${key}/${trace}`,
@@ -130,7 +132,7 @@ and register any value you derive from a secret with \`echo "::add-mask::$VALUE"
       const flag = site.command?.args.find((arg) => pattern?.test(arg.text));
       if (!flag) continue;
       context.report({
-        message: `\`${site.tool} ${flag.text}\` logs the upload's request details${where(severity)}`,
+        message: `\`${site.tool} ${flag.text}\` logs the upload's request details${place}`,
         span: flag.span,
         severity: lower(severity),
         confidence: 'medium',

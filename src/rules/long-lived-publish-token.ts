@@ -55,7 +55,7 @@ token on PyPI:
       const index = site.index === 'test' ? 'TestPyPI' : indexName(site.ecosystem);
       if (raw) {
         context.report({
-          message: `\`${site.tool}\` authenticates with a token written into the workflow file (${site.token.via}): anyone who can read the repository can publish to ${index}. Revoke it now`,
+          message: `\`${site.tool}\` authenticates with a token written into the ${scope.kind === 'action' ? 'action' : 'workflow'} file (${site.token.via}): anyone who can read the repository can publish to ${index}. Revoke it now`,
           span: site.token.span,
           severity: 'critical',
           key: `${step.route.join('/')}/${site.tool}/literal`,

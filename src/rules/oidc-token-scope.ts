@@ -1,5 +1,5 @@
 import { grantsIdTokenWrite, idTokenGrantSpan } from '../analysis/credentials.ts';
-import { jobUsesOidc, stepUsesOidc } from '../analysis/oidc.ts';
+import { commandRequestsOidc, jobUsesOidc, stepUsesOidc } from '../analysis/oidc.ts';
 import { stepPublishes } from '../analysis/publish.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
 import { defineRule } from './rule.ts';
@@ -98,10 +98,15 @@ jobs:
     if (!permissions || !grantsIdTokenWrite(permissions)) return;
     const span = idTokenGrantSpan(permissions);
     if (!jobUsesOidc(job, workflow)) {
+      // Actions we do not know may request a token themselves; say so rather than assert.
+      const opaque = job.steps.filter((step) => step.uses && step.uses.kind !== 'reusable-workflow' && !FIRST_PARTY.has(step.uses.owner ?? ''));
       context.report({
-        message: `job \`${job.id}\` is granted \`id-token: write\` but no step requests an OIDC token: every step can mint one for nothing in return. Remove the permission`,
+        message: opaque.length
+          ? `job \`${job.id}\` is granted \`id-token: write\` but no step is known to request an OIDC token; unless ${describeSteps(opaque)} ${opaque.length === 1 ? 'needs' : 'need'} it, every step can mint one for nothing in return. Remove the permission if so`
+          : `job \`${job.id}\` is granted \`id-token: write\` but no step requests an OIDC token: every step can mint one for nothing in return. Remove the permission`,
         span,
         severity: 'medium',
+        confidence: opaque.length ? 'low' : 'high',
         key: `${job.id}/id-token/unused`,
       });
       return;
@@ -123,18 +128,18 @@ jobs:
 
 /** Steps other than publishing that could use the job's OIDC permission. */
 function isExposingStep(step: Step, job: Job, workflow: Workflow): boolean {
-  if (stepUsesOidc(step, job, workflow)) {
-    // A publish step whose script does more than publish still runs that code.
-    if (!step.run) return false;
+  if (step.run) {
+    // A script runs its own code besides publishing; the commands that publish, fetch or exchange
+    // the token are the point of the permission.
     const commands = step.run.parsed().commands.filter((command) => !command.nested);
     const publishing = new Set(stepPublishes(step, job, workflow).map((site) => site.command));
-    return commands.some((command) => !publishing.has(command) && !isInert(command.program));
+    return commands.some((command) => !publishing.has(command) && !isInert(command.program) && !commandRequestsOidc(command.text));
   }
+  if (stepUsesOidc(step, job, workflow)) return false;
   if (step.uses) {
     if (step.uses.kind === 'local' || step.uses.kind === 'docker') return true;
     return !FIRST_PARTY.has(step.uses.owner ?? '');
   }
-  if (step.run) return step.run.parsed().commands.some((command) => !isInert(command.program));
   return false;
 }
 
@@ -146,7 +151,9 @@ function isInert(program: string): boolean {
 function stepLabel(step: Step): string {
   if (step.name) return `step “${step.name}”`;
   if (step.uses) return `\`${step.uses.raw}\``;
-  const first = step.run?.text.trim().split('\n')[0] ?? '';
+  // Name the first command that runs code, not a leading `set -e`.
+  const command = step.run?.parsed().commands.find((candidate) => !candidate.nested && !isInert(candidate.program));
+  const first = command?.text ?? step.run?.text.trim().split('\n')[0] ?? '';
   return `\`run: ${first.length > 40 ? `${first.slice(0, 40)}…` : first}\``;
 }
 

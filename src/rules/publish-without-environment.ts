@@ -49,11 +49,15 @@ jobs:
     const first = sites[0];
     if (!first) return;
     const oidc = sites.some((site) => site.auth === 'oidc');
-    const tools = [...new Set(sites.map((site) => `\`${site.tool}\``))].join(', ');
+    const toolsOf = (list: typeof sites): string => [...new Set(list.map((site) => `\`${site.tool}\``))].join(', ');
+    const others = sites.filter((site) => site.auth !== 'oidc');
+    const token = sites.some((site) => site.auth === 'token');
     context.report({
       message: oidc
-        ? `job \`${job.id}\` publishes with ${tools} through Trusted Publishing but declares no \`environment:\`, so the trusted publisher cannot be bound to one and no reviewer or tag rule gates the upload`
-        : `job \`${job.id}\` publishes with ${tools} but declares no \`environment:\`, so its token must be a repository secret that every workflow can read, and no reviewer or tag rule gates the upload`,
+        ? `job \`${job.id}\` publishes with ${toolsOf(sites.filter((site) => site.auth === 'oidc'))} through Trusted Publishing` +
+          (others.length ? ` (and with ${toolsOf(others)})` : '') +
+          ' but declares no `environment:`, so the trusted publisher cannot be bound to one and no reviewer or tag rule gates the upload'
+        : `job \`${job.id}\` publishes with ${toolsOf(sites)} but declares no \`environment:\`, so ${token ? 'its token' : 'any token it uses'} must be a repository secret that every workflow can read, and no reviewer or tag rule gates the upload`,
       span: first.span,
       severity: oidc ? 'high' : 'medium',
       key: `${job.id}/${first.tool}`,

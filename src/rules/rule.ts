@@ -1,4 +1,5 @@
 import type { CompositeAction, Job, PipelineFile, Step, Workflow } from '../models/github/types.ts';
+import type { Repository } from '../models/repository.ts';
 import type { Confidence, FindingDraft, Severity } from '../findings/finding.ts';
 
 export interface RuleDocs {
@@ -28,8 +29,10 @@ export interface RuleMeta {
 export type StepScope = { kind: 'job'; workflow: Workflow; job: Job } | { kind: 'action'; action: CompositeAction };
 
 export interface RuleContext<Config = Record<string, unknown>> {
-  file: PipelineFile;
+  /** The file being walked; undefined in the `repository` hook. */
+  file?: PipelineFile;
   config: Config;
+  /** In the `repository` hook a draft must name its `path`. */
   report(draft: FindingDraft): void;
 }
 
@@ -43,6 +46,8 @@ export interface Rule<Config = Record<string, unknown>> {
   job?(job: Job, workflow: Workflow, context: RuleContext<Config>): void;
   step?(step: Step, scope: StepScope, context: RuleContext<Config>): void;
   action?(action: CompositeAction, context: RuleContext<Config>): void;
+  /** Once per scan, after the per-file hooks, for rules that reason across files. */
+  repository?(repository: Repository, context: RuleContext<Config>): void;
 }
 
 export function defineRule<Config = Record<string, unknown>>(rule: Rule<Config>): Rule<Config> {

@@ -1,5 +1,6 @@
 import { commandCredentials, describeCredentials, isEmpty, scriptEnvironment, type ScriptEnvironment, type WordCredentials } from '../analysis/script-data.ts';
 import { dataContexts } from '../analysis/credentials.ts';
+import { DATA_OPTIONS, HEADER_OPTIONS, takesOtherValue } from '../analysis/http-client.ts';
 import type { Severity } from '../findings/finding.ts';
 import { secretName } from '../models/github/expressions.ts';
 import type { ShellCommand, ShellWord } from '../models/shell/types.ts';
@@ -30,8 +31,6 @@ const DEFAULT_ALLOWED = [
 /** Services attackers use to collect stolen data; a secret sent there is never legitimate. */
 const COLLECTORS = /(^|\.)(webhook\.site|requestbin\.(com|net)|pipedream\.net|m\.pipedream\.net|ngrok\.(io|app|dev)|ngrok-free\.app|interact\.sh|oast\.(fun|live|me|pro|site|online)|burpcollaborator\.net|canarytokens\.com|beeceptor\.com|hookbin\.com|plesk\.page|trycloudflare\.com|pastebin\.com|transfer\.sh|discord(app)?\.com|api\.telegram\.org)$/;
 
-const DATA_FLAGS = /^(-d|--data|--data-raw|--data-binary|--data-urlencode|--json|-F|--form|--form-string|-T|--upload-file|--post-data|--body-data|--post-file|--body-file)$/;
-const HEADER_FLAGS = /^(-H|--header|-u|--user|--oauth2-bearer|--proxy-user)$/;
 
 export default defineRule<Config>({
   meta: {
@@ -99,6 +98,7 @@ rules:
       if (!send || isEmpty(send.payload)) continue;
       const host = send.host;
       if (host && isAllowed(host, allowed)) continue;
+      if (host && isOwnService(host, send.payload)) continue;
       const collector = host !== null && (COLLECTORS.test(host) || isIpAddress(host));
       if (send.headerOnly && !collector) continue;
       const everySecret = send.payload.secrets.includes('*');
@@ -135,12 +135,16 @@ function analyseSend(command: ShellCommand, scope: ScriptEnvironment): Send | nu
     for (let i = 0; i < command.args.length; i++) {
       const word = command.args[i]!;
       const [flag, inline] = splitFlag(word.text);
-      if (DATA_FLAGS.test(flag)) {
+      if (DATA_OPTIONS.test(flag)) {
         if (inline === undefined && command.args[i + 1]) dataWords.push(command.args[++i]!);
         else dataWords.push(word);
-      } else if (HEADER_FLAGS.test(flag)) {
+      } else if (HEADER_OPTIONS.test(flag)) {
         if (inline === undefined && command.args[i + 1]) headerWords.push(command.args[++i]!);
         else headerWords.push(word);
+      } else if (inline === undefined && takesOtherValue(program, flag)) {
+        i++; // `-o out.json`, `-X POST`: neither sent nor the address
+      } else if (flag === '--url' && command.args[i + 1]) {
+        urls.push(command.args[++i]!);
       } else if (/^(https?|ftp):\/\//i.test(word.text) || (!word.text.startsWith('-') && /^[\w.-]+\.[a-z]{2,}(\/|$)/i.test(word.text))) {
         urls.push(word);
       } else if (!word.text.startsWith('-') && (program === 'http' || program === 'https' || program === 'xh') && /[=:]/.test(word.text)) {
@@ -235,6 +239,25 @@ function isAllowed(host: string, allowed: string[]): boolean {
     if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) || host === pattern.slice(2);
     return host === pattern;
   });
+}
+
+/** Names of package indexes and forges: their tokens go to the allowed hosts, never to look-alikes. */
+const INDEX_WORDS = new Set(['pypi', 'npm', 'npmjs', 'github', 'gh', 'docker', 'dockerhub', 'cargo', 'crates', 'rubygems', 'gem', 'nuget']);
+
+/**
+ * Every secret sent is named after the host's service: \`CODECOV_TOKEN\` to \`codecov.io\`,
+ * \`TELEGRAM_BOT_TOKEN\` to \`api.telegram.org\`. That is the secret doing its job (a bot token in the
+ * bot API's URL), not theft: a stolen secret is sent to the attacker's host, which the victim's
+ * secret names do not match. Secrets of package indexes are excluded, so \`PYPI_TOKEN\` to a
+ * \`pypi.example\` look-alike is still reported.
+ */
+function isOwnService(host: string, payload: WordCredentials): boolean {
+  if (payload.runnerCredentials.length || payload.fetchedTokens.length || !payload.secrets.length || payload.secrets.includes('*')) return false;
+  if (isIpAddress(host)) return false;
+  const labels = host.split('.');
+  const service = labels.length >= 2 ? labels[labels.length - 2]! : '';
+  if (!service || INDEX_WORDS.has(service)) return false;
+  return payload.secrets.every((name) => name.toLowerCase().split(/[_-]+/).includes(service));
 }
 
 function isIpAddress(host: string): boolean {

@@ -10,12 +10,15 @@ import {
 } from '../analysis/script-data.ts';
 import type { Severity } from '../findings/finding.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
-import type { ShellCommand, ShellWord } from '../models/shell/types.ts';
+import type { ShellCommand } from '../models/shell/types.ts';
+import { requestTargets } from '../analysis/http-client.ts';
 import { defineRule, type RuleContext } from './rule.ts';
 
 const PRINTERS = /^(echo|printf|print)$/;
 const ENV_DUMPS = /^(env|printenv|export|declare|typeset|set)$/;
 const CREDENTIAL_FILES = /(^|\/)(\.pypirc|\.npmrc|\.netrc|\.git-credentials|\.docker\/config\.json|\.aws\/credentials|\.cargo\/credentials(\.toml)?|\.gem\/credentials)$/;
+/** Filters that print only part of their input; what they let through depends on a pattern. */
+const SELECTING = /^(grep|egrep|fgrep|head|tail|cut|jq|yq)$/;
 const NETWORK = /^(curl|wget|nc|ncat|netcat|socat|http|https|xh)$/;
 
 export default defineRule({
@@ -120,7 +123,10 @@ function checkEnvDump(command: ShellCommand, step: Step, job: Job | undefined, w
     ((command.program === 'export' || command.program === 'declare' || command.program === 'typeset') && args.length > 0 && args.every((arg) => /^-[px]+$/.test(arg))) ||
     (command.program === 'set' && args.length === 0);
   if (!dumps) return;
-  if (command.nested || command.pipeline.length > 1 || command.redirects.some((r) => r.operator.startsWith('>'))) return;
+  if (command.nested || command.pipelineIndex !== 0 || command.redirects.some((r) => r.operator.startsWith('>'))) return;
+  // `env | sort` still prints everything; `env | grep PATH`, `env | wc -l` or `env > file` do not.
+  const downstream = command.pipeline.slice(1);
+  if (downstream.some((next) => !passesInputThrough(next) || SELECTING.test(next.program) || next.redirects.some((r) => r.operator.startsWith('>')))) return;
   const secretsInEnv = job && workflow ? envSecretNames(step, job, workflow) : [];
   if (!canMint && secretsInEnv.length === 0) return;
   const what = [canMint ? '`ACTIONS_ID_TOKEN_REQUEST_TOKEN` and `ACTIONS_ID_TOKEN_REQUEST_URL` (enough to mint OIDC tokens while the job runs)' : '', secretsInEnv.length ? `${secretsInEnv.map((name) => `\`${name}\``).join(', ')} (from secrets)` : '']
@@ -173,23 +179,6 @@ function checkUncapturedFetch(command: ShellCommand, step: Step, canMint: boolea
     severity: 'critical',
     key: `${step.route.join('/')}/fetch/${oidc ? 'oidc' : 'mint'}`,
   });
-}
-
-/** curl and wget options whose value is the next word (so that word is not the address). */
-const VALUE_OPTIONS =
-  /^(-d|--data|--data-raw|--data-binary|--data-urlencode|--json|-F|--form|--form-string|-H|--header|-u|--user|-o|--output|-X|--request|-A|--user-agent|-e|--referer|-b|--cookie|-c|--cookie-jar|-T|--upload-file|-w|--write-out|-K|--config|-m|--max-time|--connect-timeout|--retry|-O|--output-document|--post-data|--body-data|--post-file|--body-file|--method)$/;
-
-/** The words of a curl/wget command that name what it fetches. */
-function requestTargets(command: ShellCommand): ShellWord[] {
-  const targets: ShellWord[] = [];
-  for (let i = 0; i < command.args.length; i++) {
-    const word = command.args[i]!;
-    if (word.text === '--url') {
-      if (command.args[i + 1]) targets.push(command.args[++i]!);
-    } else if (VALUE_OPTIONS.test(word.text)) i++;
-    else if (!word.text.startsWith('-')) targets.push(word);
-  }
-  return targets;
 }
 
 function envSecretNames(step: Step, job: Job, workflow: Workflow): string[] {

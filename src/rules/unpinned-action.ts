@@ -112,7 +112,7 @@ function check(uses: UsesRef, job: Job | undefined, workflow: Workflow | undefin
   const firstParty = FIRST_PARTY_OWNERS.has(uses.owner ?? '');
   const holds = job && workflow ? holdsCredentials(job, workflow) : false;
   const what = uses.kind === 'reusable-workflow' ? 'reusable workflow' : 'action';
-  const refText = ref ? `\`${ref}\`, a ${/^v?\d+(\.\d+)*$/.test(ref) ? 'tag' : 'branch or tag'} that can be moved,` : 'no ref at all';
+  const refText = ref ? `\`${ref}\`, a ${/^v?\d+(\.\d+)*$/.test(ref) ? 'tag' : 'branch or tag'} that can be moved,` : 'no ref at all,';
   context.report({
     message: `${what} \`${uses.raw}\` is pinned to ${refText} not to a commit SHA: whoever controls ${uses.slug} decides what runs here${holding(job, workflow)}`,
     span: uses.span,

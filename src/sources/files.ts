@@ -16,7 +16,14 @@ export interface Discovery {
   errors: InputError[];
   /** The root finding paths are relative to (the first directory argument, or the cwd). */
   root: string;
+  /** A `.github/workflows` folder was walked (so repository-level rules may judge the repo). */
+  scannedWorkflowFolder: boolean;
+  /** The CODEOWNERS file GitHub would read for the root, if a directory was scanned. */
+  codeowners?: Pick<Candidate, 'absolute' | 'display'>;
 }
+
+/** GitHub looks for CODEOWNERS in `.github/`, then the root, then `docs/`; the first one wins. */
+const CODEOWNERS_LOCATIONS = ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'];
 
 const SKIP_DIRECTORIES = new Set(['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', '.tox', '.nox', '__pycache__', 'dist', 'build', 'target']);
 const YAML_FILE = /\.ya?ml$/i;
@@ -49,7 +56,24 @@ export async function discover(inputs: readonly string[], cwd: string): Promise<
     }
   }
   const unique = new Map(candidates.map((candidate) => [candidate.absolute, candidate]));
-  return { candidates: [...unique.values()].sort((a, b) => a.display.localeCompare(b.display)), errors, root };
+  const sorted = [...unique.values()].sort((a, b) => a.display.localeCompare(b.display));
+  const workflowsFolder = path.join(root, '.github', 'workflows');
+  const scannedWorkflowFolder = firstDirectory !== undefined && sorted.some((candidate) => path.dirname(candidate.absolute) === workflowsFolder);
+  let codeowners: Discovery['codeowners'];
+  if (firstDirectory) {
+    for (const location of CODEOWNERS_LOCATIONS) {
+      const absolute = path.join(root, location);
+      try {
+        if ((await stat(absolute)).isFile()) {
+          codeowners = { absolute, display: location };
+          break;
+        }
+      } catch {
+        // not there; try the next place
+      }
+    }
+  }
+  return { candidates: sorted, errors, root, scannedWorkflowFolder, codeowners };
 }
 
 async function firstDirectoryOf(inputs: readonly string[], cwd: string): Promise<string | undefined> {
@@ -117,7 +141,7 @@ export const DEFAULT_LIMITS: ReadLimits = { maxBytes: 2 * 1024 * 1024 };
 
 export type ReadResult = { ok: true; text: string } | { ok: false; error: InputError };
 
-export async function readCandidate(candidate: Candidate, limits: ReadLimits = DEFAULT_LIMITS): Promise<ReadResult> {
+export async function readCandidate(candidate: Pick<Candidate, 'absolute' | 'display'>, limits: ReadLimits = DEFAULT_LIMITS): Promise<ReadResult> {
   try {
     const info = await stat(candidate.absolute);
     if (info.size > limits.maxBytes) return tooLarge(candidate.display, info.size, limits);
@@ -130,12 +154,17 @@ export async function readCandidate(candidate: Candidate, limits: ReadLimits = D
 /** Refuses binary data and invalid UTF-8 with the line where the problem starts. */
 export function decodeInput(display: string, bytes: Uint8Array, limits: ReadLimits = DEFAULT_LIMITS): ReadResult {
   if (bytes.length > limits.maxBytes) return tooLarge(display, bytes.length, limits);
+  // UTF-16 text is full of NUL bytes; saying so beats calling it binary.
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { ok: false, error: { path: display, line: 1, message: 'UTF-16 text; workflow files must be UTF-8' } };
+  }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     return { ok: false, error: { path: display, line: lineAt(bytes, nul), message: 'binary data (NUL byte), not a YAML file' } };
   }
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // The BOM is dropped here, once; a second U+FEFF would be content.
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
     return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch {
     const bad = firstInvalidUtf8(bytes);
@@ -154,13 +183,37 @@ function lineAt(bytes: Uint8Array, offset: number): number {
   return line;
 }
 
+/**
+ * Offset of the first byte that is not well-formed UTF-8, by the same rules as `TextDecoder`:
+ * no overlong forms (C0, C1, E0 80–9F, F0 80–8F), no surrogates (ED A0–BF), nothing past
+ * U+10FFFF (F4 90+, F5–FF). A looser check pointed past such bytes, at the wrong line.
+ */
 function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const byte = bytes[i]!;
-    const length = byte < 0x80 ? 1 : byte >> 5 === 0x6 ? 2 : byte >> 4 === 0xe ? 3 : byte >> 3 === 0x1e ? 4 : 0;
-    if (length === 0) return i;
-    for (let j = 1; j < length; j++) if (((bytes[i + j] ?? 0) & 0xc0) !== 0x80) return i;
+    if (byte < 0x80) {
+      i++;
+      continue;
+    }
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (byte >= 0xc2 && byte <= 0xdf) length = 2;
+    else if (byte >= 0xe0 && byte <= 0xef) {
+      length = 3;
+      if (byte === 0xe0) low = 0xa0;
+      if (byte === 0xed) high = 0x9f;
+    } else if (byte >= 0xf0 && byte <= 0xf4) {
+      length = 4;
+      if (byte === 0xf0) low = 0x90;
+      if (byte === 0xf4) high = 0x8f;
+    } else return i;
+    for (let j = 1; j < length; j++) {
+      const next = bytes[i + j];
+      if (next === undefined) return i;
+      if (j === 1 ? next < low || next > high : next < 0x80 || next > 0xbf) return i;
+    }
     i += length;
   }
   return i;

@@ -17,7 +17,7 @@ import { auditText } from '../helpers/audit.ts';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const RULE_IDS = new Set(rules.map((rule) => rule.meta.id));
-const EXPECT = /(?:^|\s)#\s*expect:\s*(.*)$/;
+const EXPECT = /(?:^|\s)#\s*expect(-next-line)?:\s*(.*)$/;
 
 interface Expectation {
   line: number;
@@ -59,19 +59,24 @@ function fixtures(): Fixture[] {
   return found;
 }
 
-/** `# expect: rule-a high, rule-b medium` on the line where each finding starts. */
+/**
+ * `# expect: rule-a high, rule-b medium` on the line where each finding starts, or
+ * `# expect-next-line: …` on the line above it (for lines that cannot end in a comment, such as
+ * a shell line continued with a backslash).
+ */
 function parseExpectations(text: string): Expectation[] {
   const expectations: Expectation[] = [];
   text.split('\n').forEach((lineText, index) => {
     const match = EXPECT.exec(lineText);
     if (!match) return;
-    for (const item of (match[1] ?? '').split(',')) {
+    const line = match[1] ? index + 2 : index + 1;
+    for (const item of (match[2] ?? '').split(',')) {
       const [rule = '', severity = '', ...rest] = item.trim().split(/\s+/);
       if (!rule && !severity) continue;
       if (rest.length || !RULE_IDS.has(rule) || !isSeverity(severity)) {
         throw new Error(`line ${index + 1}: malformed expectation '${item.trim()}' (want '<rule-id> <severity>' with a known rule)`);
       }
-      expectations.push({ line: index + 1, rule, severity });
+      expectations.push({ line, rule, severity });
     }
   });
   return expectations;

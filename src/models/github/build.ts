@@ -92,6 +92,18 @@ class Builder {
       : [];
     const imageNode = runFields.get('image');
     const image = this.string(imageNode?.value);
+    // Action-level expressions: docker `args`/`env`, `pre-if`/`post-if`, outputs and input defaults.
+    const expressions: Expression[] = [];
+    for (const [name, entry] of runFields) if (name !== 'steps') expressions.push(...this.expressionsIn(entry.value));
+    const outputs = fields.get('outputs');
+    if (outputs) expressions.push(...this.expressionsIn(outputs.value));
+    if (isMap(inputs)) {
+      for (const { value } of this.yaml.entries(inputs)) {
+        const input = this.yaml.resolve(value);
+        const fallback = isMap(input) ? this.fields(input).get('default') : undefined;
+        if (fallback) expressions.push(...this.expressionsIn(fallback.value));
+      }
+    }
     return {
       kind: 'action',
       path: this.path,
@@ -102,7 +114,7 @@ class Builder {
       inputs: isMap(inputs) ? this.yaml.entries(inputs).map(({ key }) => this.located(key)) : [],
       steps,
       image: image && image.startsWith('docker://') && imageNode ? this.uses(imageNode.value) : undefined,
-      expressions: [],
+      expressions,
     };
   }
 
@@ -197,53 +209,90 @@ class Builder {
   }
 
   /**
-   * Maps offsets in a scalar's value back to the file. Block literals (`|`) keep lines, so
-   * each value line is found at its source line and indentation; other styles fold or escape,
-   * so their lines are matched by text, falling back to the scalar's start.
+   * Maps offsets in a scalar's value back to the file. A literal block (`|`) keeps every line,
+   * so each value line is the tail of its source line and maps exactly. Other styles fold lines
+   * or unescape, so each run of non-blank characters is found again in the source, in order and
+   * close to where the previous one ended; a run that cannot be found (it held an escape) maps
+   * to where the search stands, which keeps at least the line close.
    */
   private scriptLocator(node: Scalar<unknown>, text: string): (start: number, end: number) => Span {
     const range = node.range ?? [0, 0, 0];
-    const sourceStart = range[0];
     const sourceEnd = range[1];
-    const valueLineStarts = [0];
-    for (let i = 0; i < text.length; i++) if (text[i] === '\n') valueLineStarts.push(i + 1);
-    const source = this.yaml.text;
-    // For each value line, the offset in the file where that line's text begins.
-    const lineOrigins: number[] = [];
-    let searchFrom = sourceStart;
-    for (let i = 0; i < valueLineStarts.length; i++) {
-      const lineStart = valueLineStarts[i]!;
-      const lineEnd = text.indexOf('\n', lineStart);
-      const lineText = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
-      const probe = lineText.trim().slice(0, 40);
-      const found = probe ? source.indexOf(probe, searchFrom) : -1;
-      if (found !== -1 && found < sourceEnd) {
-        const leading = lineText.length - lineText.trimStart().length;
-        lineOrigins.push(found - leading);
-        searchFrom = found + probe.length;
-      } else {
-        lineOrigins.push(-1);
-      }
-    }
-    const toFile = (offset: number): number => {
-      let line = 0;
-      let lo = 0;
-      let hi = valueLineStarts.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (valueLineStarts[mid]! <= offset) {
-          line = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-      const origin = lineOrigins[line] ?? -1;
-      return origin === -1 ? sourceStart : origin + (offset - valueLineStarts[line]!);
-    };
+    const origins = node.type === 'BLOCK_LITERAL' ? this.literalOrigins(node, text) : null;
+    const mapped = origins ?? this.alignedOrigins(node, text);
+    const toFile = (offset: number): number => mapped[Math.max(0, Math.min(offset, text.length))] ?? range[0];
     return (start, end) => {
       const fileStart = toFile(start);
-      const fileEnd = Math.max(fileStart, toFile(end));
-      return this.yaml.spanOf(fileStart, Math.min(fileEnd, Math.max(sourceEnd, fileStart)));
+      // An end is exclusive: it lies just after the last character of the range.
+      const fileEnd = end > start ? toFile(end - 1) + 1 : fileStart;
+      return this.yaml.spanOf(fileStart, Math.max(fileStart, Math.min(fileEnd, Math.max(sourceEnd, fileStart))));
     };
+  }
+
+  /** File offset of every value offset (and of the end) of a `|` block, or null if it does not line up. */
+  private literalOrigins(node: Scalar<unknown>, text: string): Int32Array | null {
+    const origins = new Int32Array(text.length + 1);
+    const starts = this.yaml.lineCounter.lineStarts;
+    const headerLine = this.yaml.position(node.range?.[0] ?? 0).line;
+    const lines = text.split('\n');
+    let indent = -1;
+    for (let k = 0; k < lines.length; k++) {
+      const value = lines[k]!;
+      if (value === '') continue;
+      const source = this.yaml.lineText(headerLine + 1 + k);
+      if (!source.endsWith(value)) return null;
+      indent = source.length - value.length;
+      break;
+    }
+    let offset = 0;
+    for (let k = 0; k < lines.length; k++) {
+      const value = lines[k]!;
+      const lineStart = starts[headerLine + k];
+      if (lineStart === undefined) {
+        // The clipped final newline of a file that does not end with one.
+        if (value !== '' || k !== lines.length - 1) return null;
+        origins[offset] = this.yaml.text.length;
+        break;
+      }
+      const source = this.yaml.lineText(headerLine + 1 + k);
+      if (value !== '' && !source.endsWith(value)) return null;
+      const column = value === '' ? Math.min(Math.max(indent, 0), source.length) : source.length - value.length;
+      // Each character, and the newline after the line, maps to its place on the source line.
+      for (let i = 0; i <= value.length && offset + i <= text.length; i++) origins[offset + i] = lineStart + column + i;
+      offset += value.length + 1;
+    }
+    return origins;
+  }
+
+  private alignedOrigins(node: Scalar<unknown>, text: string): Int32Array {
+    const SEARCH_WINDOW = 256;
+    const source = this.yaml.text;
+    const range = node.range ?? [0, 0, 0];
+    const limit = range[1];
+    let cursor = range[0];
+    if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') cursor += 1;
+    else if (node.type === 'BLOCK_FOLDED') {
+      // The header line (`>-  # comment`) holds no content.
+      const newline = source.indexOf('\n', cursor);
+      cursor = newline === -1 || newline >= limit ? limit : newline + 1;
+    }
+    const origins = new Int32Array(text.length + 1);
+    let i = 0;
+    while (i < text.length) {
+      if (/\s/.test(text[i]!)) {
+        origins[i++] = cursor;
+        continue;
+      }
+      let j = i;
+      while (j < text.length && !/\s/.test(text[j]!)) j++;
+      const token = text.slice(i, j);
+      const found = source.slice(cursor, Math.min(limit, cursor + token.length + SEARCH_WINDOW)).indexOf(token);
+      for (let k = i; k < j; k++) origins[k] = found === -1 ? cursor : cursor + found + (k - i);
+      if (found !== -1) cursor += found + token.length;
+      i = j;
+    }
+    origins[text.length] = cursor;
+    return origins;
   }
 
   private triggers(value: unknown): Trigger[] {
@@ -372,11 +421,44 @@ class Builder {
     return parseUses(String(node.value ?? ''), this.yaml.span(node));
   }
 
-  /** Every expression inside a node, found in the source text so spans are exact. */
+  /**
+   * Every expression in the values under a node (keys are never evaluated), found in each
+   * scalar's source text so spans are exact. Comments are skipped: a commented-out
+   * `# run: echo ${{ secrets.X }}` reads nothing. Aliases are followed, since the anchored
+   * values are what the runner evaluates here.
+   */
   private expressionsIn(value: unknown): Expression[] {
-    const node = this.yaml.resolve(value);
-    if (!node?.range) return [];
-    return findExpressions(this.yaml.text, node.range[0], node.range[1], (start, end) => this.yaml.spanOf(start, end));
+    const found: Expression[] = [];
+    const seen = new Set<unknown>();
+    const pending: unknown[] = [value];
+    while (pending.length > 0) {
+      const node = this.yaml.resolve(pending.pop());
+      if (!node || seen.has(node)) continue;
+      seen.add(node);
+      if (isScalar(node)) found.push(...this.scalarExpressions(node));
+      else if (isMap(node)) for (let i = node.items.length - 1; i >= 0; i--) pending.push(node.items[i]!.value);
+      else for (let i = node.items.length - 1; i >= 0; i--) pending.push(node.items[i]);
+    }
+    return found;
+  }
+
+  private scalarExpressions(node: Scalar<unknown>): Expression[] {
+    const range = node.range;
+    if (!range || typeof node.value !== 'string' || !node.value.includes('${{')) return [];
+    const source = this.yaml.text;
+    let start = range[0];
+    if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+      // Skip the header: a comment after `|` is not part of the value.
+      const newline = source.indexOf('\n', start);
+      start = newline === -1 || newline >= range[1] ? range[1] : newline + 1;
+    }
+    const decode =
+      node.type === 'QUOTE_SINGLE'
+        ? (body: string) => body.replace(/''/g, "'")
+        : node.type === 'QUOTE_DOUBLE'
+          ? (body: string) => body.replace(/\\(["\\/])/g, '$1')
+          : undefined;
+    return findExpressions(source, start, range[1], (from, to) => this.yaml.spanOf(from, to), decode);
   }
 
   private fields(map: YAMLMap<unknown, unknown>): Map<string, { key: Scalar<unknown>; value: unknown }> {

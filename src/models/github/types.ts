@@ -159,6 +159,7 @@ export interface CompositeAction {
   steps: Step[];
   /** `runs.image` for docker actions. */
   image?: UsesRef;
+  /** Expressions outside the steps: `runs` (docker args, env, pre-if...), outputs, input defaults. */
   expressions: Expression[];
 }
 

@@ -32,6 +32,12 @@ interface ParseContext {
 
 const MAX_SCRIPT_BYTES = 1_000_000;
 const MAX_NESTING = 4;
+/**
+ * `$(…)` nested deeper than this is not walked (and the script is marked as not fully read):
+ * every word's expansions are looked up through its nested substitutions, so pathological
+ * nesting cost quadratic time.
+ */
+const MAX_SUBSTITUTION_DEPTH = 64;
 const SHELLS_WITH_C = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh']);
 
 /**
@@ -67,6 +73,24 @@ interface TreeWalk {
   out: ShellScript;
   /** Nodes already taken care of as part of a pipeline, by tree-sitter node id. */
   handled: Set<number>;
+  /** Redirects that tree-sitter hung on a list or pipeline, by the id of the command they belong to. */
+  lentRedirects: Map<number, ShellRedirect[]>;
+}
+
+/**
+ * `a && b | c > f`: tree-sitter hangs the redirect on the whole list, but the shell applies it
+ * to the last simple command (`c`), so it is handed to that command.
+ */
+function lendRedirects(statement: TsNode, state: TreeWalk): void {
+  let cursor = statement.childForFieldName('body');
+  if (!cursor || cursor.type === 'command') return;
+  while (cursor && (cursor.type === 'list' || cursor.type === 'pipeline' || cursor.type === 'negated_command')) {
+    const children: Array<TsNode | null> = cursor.namedChildren;
+    cursor = children[children.length - 1] ?? null;
+  }
+  if (cursor?.type !== 'command') return;
+  const redirects = statement.namedChildren.filter((child) => child?.type.endsWith('redirect')).flatMap((child) => redirectsOf(child!));
+  state.lentRedirects.set(cursor.id, [...(state.lentRedirects.get(cursor.id) ?? []), ...redirects]);
 }
 
 function parseInto(source: string, base: number, nested: boolean, depth: number, context: ParseContext, out: ShellScript): void {
@@ -74,7 +98,7 @@ function parseInto(source: string, base: number, nested: boolean, depth: number,
   if (!tree) return;
   try {
     if (tree.rootNode.hasError) out.hasErrors = true;
-    walk(tree.rootNode, nested, { base, depth, context, out, handled: new Set() });
+    walk(tree.rootNode, nested, { base, depth, context, out, handled: new Set(), lentRedirects: new Map() });
   } finally {
     tree.delete();
   }
@@ -85,34 +109,41 @@ function parseInto(source: string, base: number, nested: boolean, depth: number,
  * left, so a long script of chained lines is a very deep tree and recursion overflowed.
  */
 function walk(root: TsNode, rootNested: boolean, state: TreeWalk): void {
-  const stack: Array<{ node: TsNode; nested: boolean }> = [{ node: root, nested: rootNested }];
-  const push = (nodes: Iterable<TsNode | null>, nested: boolean): void => {
+  // Parents travel with the stack: `Node.parent` searches down from the root, so asking it in a
+  // deep tree made the walk quadratic.
+  const stack: Frame[] = [{ node: root, nested: rootNested, parent: null, substitutions: 0 }];
+  const push = (nodes: Iterable<TsNode | null>, nested: boolean, parent: Frame): void => {
     const list = [...nodes].filter((node): node is TsNode => node !== null && !state.handled.has(node.id));
-    for (let i = list.length - 1; i >= 0; i--) stack.push({ node: list[i]!, nested });
+    for (let i = list.length - 1; i >= 0; i--) {
+      const node = list[i]!;
+      const substitutions = parent.substitutions + (node.type === 'command_substitution' || node.type === 'process_substitution' ? 1 : 0);
+      if (substitutions > MAX_SUBSTITUTION_DEPTH) {
+        state.out.hasErrors = true;
+        continue;
+      }
+      stack.push({ node, nested, parent, substitutions });
+    }
   };
   while (stack.length > 0) {
-    const { node, nested } = stack.pop()!;
+    const frame = stack.pop()!;
+    const { node, nested } = frame;
     if (state.handled.has(node.id)) continue;
+    if (node.type === 'redirected_statement') lendRedirects(node, state);
     const members = pipelineMembers(node, state);
     if (members) {
       const commands: ShellCommand[] = [];
       for (const member of members) {
-        const commandNode = commandOf(member);
-        const command = commandNode ? toCommand(commandNode, nested, state) : null;
-        if (!commandNode || !command) {
-          push([member], nested);
+        const found = commandOf(member);
+        const command = found ? toCommand(found.command, found.statement, nested, state) : null;
+        if (!found || !command) {
+          push([member], nested, frame);
           continue;
         }
         commands.push(command);
         // The words can hold `$(…)`; a wrapper (`a 2>&1 | b`, `! a | b`) can hold more.
-        state.handled.add(commandNode.id);
-        push(commandNode.namedChildren, nested);
-        if (member.id !== commandNode.id) push([member], nested);
-      }
-      // `a | b > f`: tree-sitter hangs the redirect on the pipeline, but it is the last command's.
-      const last = commands[commands.length - 1];
-      if (node.type === 'pipeline' && node.parent?.type === 'redirected_statement' && last) {
-        last.redirects.push(...node.parent.namedChildren.filter((child) => child?.type.endsWith('redirect')).flatMap((child) => redirectsOf(child!)));
+        state.handled.add(found.command.id);
+        push(found.command.namedChildren, nested, frame);
+        if (member.id !== found.command.id) push([member], nested, frame);
       }
       commands.forEach((command, index) => {
         command.pipeline = commands;
@@ -120,16 +151,17 @@ function walk(root: TsNode, rootNested: boolean, state: TreeWalk): void {
         emit(command, state);
       });
       // `cat <<EOF | sh`: the rest of the statement (the heredoc body) is still walked.
-      if (node.type === 'redirected_statement') push(node.namedChildren, nested);
+      if (node.type === 'redirected_statement') push(node.namedChildren, nested, frame);
       continue;
     }
     if (node.type === 'command') {
-      const command = toCommand(node, nested, state);
+      const statement = frame.parent?.node.type === 'redirected_statement' ? frame.parent.node : null;
+      const command = toCommand(node, statement, nested, state);
       if (command) emit(command, state);
-      push(node.namedChildren, nested);
+      push(node.namedChildren, nested, frame);
       continue;
     }
-    if (node.type === 'variable_assignment' && !nested && node.parent?.type !== 'command') {
+    if (node.type === 'variable_assignment' && !nested && frame.parent?.node.type !== 'command') {
       const { base, context } = state;
       const name = node.childForFieldName('name')?.text ?? '';
       const value = node.childForFieldName('value');
@@ -141,8 +173,16 @@ function walk(root: TsNode, rootNested: boolean, state: TreeWalk): void {
       });
     }
     const entersNesting = node.type === 'command_substitution' || node.type === 'subshell' || node.type === 'process_substitution';
-    push(node.namedChildren, nested || entersNesting);
+    push(node.namedChildren, nested || entersNesting, frame);
   }
+}
+
+interface Frame {
+  node: TsNode;
+  nested: boolean;
+  parent: Frame | null;
+  /** `$(…)` / `<(…)` around this node. */
+  substitutions: number;
 }
 
 function emit(command: ShellCommand, state: TreeWalk): void {
@@ -170,12 +210,15 @@ function pipelineMembers(node: TsNode, state: TreeWalk): TsNode[] | null {
   return null;
 }
 
-/** The simple command a pipeline member stands for (`a 2>&1`, `! a`), or null for compound ones. */
-function commandOf(node: TsNode): TsNode | null {
-  if (node.type === 'command') return node;
+/**
+ * The simple command a pipeline member stands for (`a 2>&1`, `! a`), with the statement that
+ * holds its redirects; null for compound members.
+ */
+function commandOf(node: TsNode): { command: TsNode; statement: TsNode | null } | null {
+  if (node.type === 'command') return { command: node, statement: null };
   if (node.type === 'redirected_statement') {
     const body = node.childForFieldName('body');
-    return body?.type === 'command' ? body : null;
+    return body?.type === 'command' ? { command: body, statement: node } : null;
   }
   if (node.type === 'negated_command') {
     const inner = node.namedChildren[0];
@@ -184,7 +227,8 @@ function commandOf(node: TsNode): TsNode | null {
   return null;
 }
 
-function toCommand(node: TsNode, nested: boolean, state: TreeWalk): ShellCommand | null {
+/** `statement` is the redirected_statement around the command, if any (`cmd > file`). */
+function toCommand(node: TsNode, statement: TsNode | null, nested: boolean, state: TreeWalk): ShellCommand | null {
   const { base, context } = state;
   const nameNode = node.childForFieldName('name');
   if (!nameNode) return null;
@@ -204,11 +248,11 @@ function toCommand(node: TsNode, nested: boolean, state: TreeWalk): ShellCommand
       });
     } else if (child.type.endsWith('redirect')) redirects.push(...redirectsOf(child));
   }
-  // Redirects written after the command (`cmd > file`) live on a redirected_statement parent.
-  const parent = node.parent;
-  if (parent?.type === 'redirected_statement') {
-    for (const child of parent.namedChildren) if (child && child.type.endsWith('redirect')) redirects.push(...redirectsOf(child));
+  // Redirects written after the command (`cmd > file`) live on the redirected_statement.
+  if (statement) {
+    for (const child of statement.namedChildren) if (child && child.type.endsWith('redirect')) redirects.push(...redirectsOf(child));
   }
+  redirects.push(...(state.lentRedirects.get(node.id) ?? []));
   const name = nameWord.text;
   const start = base + node.startIndex;
   const end = base + node.endIndex;
@@ -239,12 +283,15 @@ function redirectsOf(node: TsNode): ShellRedirect[] {
     return [{ operator, target: delimiter.replace(/^(['"])(.*)\1$/s, '$2') }, ...inner];
   }
   const target = node.childForFieldName('destination') ?? node.namedChildren[node.namedChildCount - 1] ?? null;
-  return [{ operator, target: unquote(target) }];
+  const descriptor = node.childForFieldName('descriptor')?.text;
+  return [descriptor === undefined ? { operator, target: unquote(target) } : { operator, target: unquote(target), descriptor }];
 }
 
 function toWord(node: TsNode, base: number, context: ParseContext): ShellWord {
   const variables = new Set<string>();
-  for (const expansion of node.descendantsOfType(['simple_expansion', 'expansion'])) {
+  // Searching descendants costs a round trip into wasm; most words expand nothing.
+  const expansions = node.text.includes('$') ? node.descendantsOfType(['simple_expansion', 'expansion']) : [];
+  for (const expansion of expansions) {
     const variable = expansion?.namedChildren.find((c) => c?.type === 'variable_name');
     if (variable) variables.add(variable.text);
   }

@@ -20,6 +20,8 @@ export interface ShellWord {
 export interface ShellRedirect {
   operator: string;
   target: string;
+  /** The file descriptor written before the operator (`2` in `2>&1`), when there is one. */
+  descriptor?: string;
 }
 
 export interface ShellCommand {
@@ -28,7 +30,6 @@ export interface ShellCommand {
   /** Basename of the command word, lower-cased (`curl`, `python3`). */
   program: string;
   args: ShellWord[];
-  /** `FOO=bar cmd` prefix assignments. */
   /** `FOO=bar cmd` prefix assignments; values as written, `${{ }}` included. */
   assignments: Array<{ name: string; value: string }>;
   redirects: ShellRedirect[];
