@@ -78,6 +78,9 @@ const source = expected.source ?? {};
  * pinned by tag but not by digest is pedantic-only. Cordon has no persona and reports everything,
  * so a persona translates to "under the regular persona, zizmor hides tagged docker:// refs".
  */
+/** zizmor audits that report, under another name, what a compared cordon rule covers. */
+const SAME_CONCERN = { 'unpinned-action': ['unpinned-images'] };
+
 const PEDANTIC_ONLY = { 'unpinned-uses': (lineText) => /uses:\s*["']?docker:\/\/[^@\s"']+:[^@\s"'/]+["']?\s*(#.*)?$/.test(lineText) };
 
 function translate(test) {
@@ -286,15 +289,19 @@ async function runCordon(inputs, cordonConfig) {
   const result = await node(argv, { cwd: DATA });
   let parsed = null;
   let problem = null;
+  let empty = false;
   try {
     parsed = JSON.parse(result.stdout);
   } catch {
-    problem = result.stderr.trim().split('\n')[0] || `exit ${result.code}`;
+    // A directory holding only Dependabot or pre-commit files: nothing for cordon, zero findings.
+    if (/no workflow or action files found/.test(result.stderr)) empty = true;
+    else problem = result.stderr.trim().split('\n')[0] || `exit ${result.code}`;
   }
   const root = cordonRoot(inputs);
   const toData = (p) => path.relative(DATA, path.isAbsolute(p) ? p : path.resolve(root, p)).split(path.sep).join('/');
   const value = {
     problem,
+    empty,
     findings: (parsed?.findings ?? []).map((finding) => ({ ...finding, path: toData(finding.path) })),
     errors: (parsed?.errors ?? []).map((error) => ({ ...error, path: toData(error.path) })),
   };
@@ -310,8 +317,8 @@ const UNSUPPORTED_INPUT = /(^|\/)(\.pre-commit-config\.ya?ml|dependabot\.ya?ml)$
 function inputProblem(test) {
   for (const input of test.inputs) {
     const full = path.join(DATA, input);
-    if (!existsSync(full)) return `input ${input} is not in test-data`;
-    if (statSync(full).isFile() && UNSUPPORTED_INPUT.test(input) && !input.includes('.github/workflows/')) return `input ${input} is a Dependabot or pre-commit config; cordon audits workflows and actions only`;
+    if (!existsSync(full)) return { reason: 'input is not in test-data', detail: input };
+    if (statSync(full).isFile() && UNSUPPORTED_INPUT.test(input) && !input.includes('.github/workflows/')) return { reason: 'input is a Dependabot or pre-commit config: cordon audits workflows and actions only', detail: input };
   }
   return null;
 }
@@ -343,7 +350,7 @@ for (const test of expected.tests) {
   }
   const problem = inputProblem(test);
   if (problem) {
-    skipped.push({ name, reason: problem });
+    skipped.push({ name, ...problem });
     continue;
   }
   const translation = translate(test);
@@ -360,18 +367,18 @@ for (const test of expected.tests) {
   cases.push({ test, name, translation });
 }
 
-const tally = new Map(compared.map(({ audit, rule }) => [audit, { audit, rule, cases: 0, files: new Set(), zizmor: 0, cordon: 0, exact: 0, sameStep: 0, zizmorOnly: 0, cordonOnly: 0, explained: 0, severities: new Map() }]));
+const tally = new Map(compared.map(({ audit, rule }) => [audit, { audit, rule, cases: 0, files: new Set(), zizmor: 0, cordon: 0, exact: 0, sameStep: 0, zizmorOnly: 0, cordonOnly: 0, explained: 0, columnDiffers: [], severities: new Map() }]));
 const disagreements = new Map(); // key → { …, cases: [] }
 const explainedList = new Map();
 const agreementsList = [];
 const cordonErrors = new Map();
 const caseProblems = [];
+const emptyCases = [];
 
 for (const { test, name, translation } of cases) {
   const run = await runCordon(test.inputs, translation.cordonConfig);
-  if (run.problem) {
-    caseProblems.push({ name, problem: run.problem });
-  }
+  if (run.problem) caseProblems.push({ name, problem: run.problem });
+  if (run.empty) emptyCases.push(name);
   for (const error of run.errors) cordonErrors.set(`${error.path}:${error.line}`, { ...error, case: name });
   const persona = translation.state.persona;
   for (const { audit, rule } of compared) {
@@ -416,6 +423,7 @@ for (const { test, name, translation } of cases) {
     }
     for (const { pass, z, c } of pairs) {
       t[pass]++;
+      if (pass === 'exact' && z.column !== c.column) t.columnDiffers.push(`${z.file}:${z.line} (zizmor col ${z.column}, cordon ${c.column})`);
       const key = `${z.severity} → ${c.severity}`;
       t.severities.set(key, (t.severities.get(key) ?? 0) + 1);
       agreementsList.push({ audit, case: name, file: z.file, zizmorLine: z.line, cordonLine: c.line, pass, zizmorSeverity: z.severity, cordonSeverity: c.severity });
@@ -438,8 +446,10 @@ for (const { test, name, translation } of cases) {
       if (ignoreLine) reason = `zizmor ignores it: \`# zizmor: ignore[${audit}]\` on line ${ignoreLine} (summary: ${test.summary?.ignored ?? '?'} ignored)`;
       else if (persona === 'regular' && PEDANTIC_ONLY[audit]?.(s.lineText(c.line))) reason = `zizmor reports tag-pinned docker:// refs only with --persona=pedantic (summary: ${test.summary?.suppressed ?? '?'} suppressed)`;
       else if (!translation.state.collectAll && gitignored(test, c.file)) reason = "zizmor's default collection skips files listed in .gitignore";
-      const other = (test.findings ?? []).filter((f) => f.audit !== audit && f.locations.some((loc) => loc.endsWith(`:${c.line}:${c.column}`) || new RegExp(`^(${escape(c.file)}|@@INPUT@@):${c.line}:`).test(loc))).map((f) => f.audit);
-      const item = { audit, rule, side: 'cordon-only', file: c.file, line: c.line, column: c.column, zizmorSeverity: null, cordonSeverity: c.severity, text: s.lineText(c.line).trim(), message: c.message, unit: s.unitOf(c.line)?.id ?? null, zizmorHere: [...new Set(other)] };
+      const other = [...new Set((test.findings ?? []).filter((f) => f.audit !== audit && f.locations.some((loc) => new RegExp(`^(${escape(c.file)}|@@INPUT@@):${c.line}:`).test(loc))).map((f) => f.audit))];
+      const sameConcern = other.filter((name) => SAME_CONCERN[rule]?.includes(name));
+      if (!reason && sameConcern.length) reason = `zizmor reports this line under ${sameConcern.join(', ')}, not ${audit}`;
+      const item = { audit, rule, side: 'cordon-only', file: c.file, line: c.line, column: c.column, zizmorSeverity: null, cordonSeverity: c.severity, text: s.lineText(c.line).trim(), message: c.message, unit: s.unitOf(c.line)?.id ?? null, zizmorHere: other };
       if (reason) {
         t.explained++;
         record(explainedList, { ...item, reason });
@@ -473,7 +483,16 @@ for (const test of expected.tests) {
 
 const tallies = [...tally.values()].map((t) => ({ ...t, files: t.files.size, severities: Object.fromEntries([...t.severities].sort((a, b) => b[1] - a[1])) }));
 const sortItems = (list) => [...list].sort((a, b) => a.audit.localeCompare(b.audit) || a.side.localeCompare(b.side) || a.file.localeCompare(b.file) || a.line - b.line);
+const translatedArgs = {};
+for (const { test } of cases) {
+  for (let i = 0; i < test.args.length; i++) {
+    const arg = test.args[i].replace(/^--config=.*/, '--config');
+    translatedArgs[arg] = (translatedArgs[arg] ?? 0) + 1;
+    if (arg === '--config' && test.args[i] === '--config') i++; // its value
+  }
+}
 const result = {
+  translatedArgs,
   zizmor: { repository: source.repository ?? null, commit: source.commit ?? null, dir: ZIZMOR },
   totals: { tests: expected.tests.length, offline: expected.tests.filter((test) => test.offline).length, compared: cases.length, skipped: skipped.length, notInExpected: (expected.skipped ?? []).length },
   compared: tallies,
@@ -483,6 +502,7 @@ const result = {
   explained: sortItems(explainedList.values()),
   cordonErrors: [...cordonErrors.values()],
   caseProblems,
+  emptyCases,
   skipped,
   agreements: args.verbose ? agreementsList : undefined,
 };
@@ -501,6 +521,7 @@ const short = (text, n = 70) => (text.length > n ? `${text.slice(0, n - 1)}…` 
 
 out.push(`cordon vs zizmor conformance — ${source.repository ?? 'zizmor'}@${(source.commit ?? '?').slice(0, 12)} test expectations (${path.relative(ROOT, ZIZMOR) || ZIZMOR})`);
 out.push(`test cases: ${result.totals.tests} in expected.json (${result.totals.offline} offline) + ${result.totals.notInExpected} listed there as not a plain run; compared ${cases.length}, skipped ${skipped.length}`);
+if (Object.keys(result.translatedArgs).length) out.push(`zizmor arguments translated: ${Object.entries(result.translatedArgs).map(([k, n]) => `${k} ×${n}`).join(', ')}`);
 out.push('');
 out.push(
   ...table(
@@ -514,6 +535,7 @@ out.push(
 out.push('');
 out.push('agree: same file and line · ≈step: same step (or job), other line · explained: cordon-only, but zizmor would hide it (ignore comment, persona, .gitignore)');
 for (const t of tallies) if (Object.keys(t.severities).length) out.push(`severity of agreements, ${t.audit} → ${t.rule}: ${Object.entries(t.severities).map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+for (const t of tallies) if (t.columnDiffers.length) out.push(`same line, other column (${t.audit}): ${t.columnDiffers.length}, e.g. ${[...new Set(t.columnDiffers)].slice(0, 2).join('; ')}`);
 out.push('');
 out.push('not implemented in cordon yet (expected findings in offline cases):');
 for (const p of pending) out.push(`  ${p.audit.padEnd(24)} → ${`${p.rule}${p.note ? ` (${p.note})` : ''}`.padEnd(30)} ${String(p.findings).padStart(3)} findings in ${p.cases} cases`);
@@ -547,14 +569,15 @@ if (result.cordonErrors.length) {
 }
 if (caseProblems.length) {
   out.push('');
-  out.push('cases where cordon produced no report:');
+  out.push('cases where cordon produced no report (compared as zero findings):');
   for (const p of caseProblems) out.push(`    ${p.name}: ${p.problem}`);
 }
+if (emptyCases.length) out.push(`cordon found no workflow or action file (zero findings) in: ${emptyCases.map((n) => n.split('::').pop()).join(', ')}`);
 out.push('');
 out.push(`skipped cases (${skipped.length}):`);
 const byReason = new Map();
-for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.name]);
-for (const [reason, names] of [...byReason].sort((a, b) => b[1].length - a[1].length)) out.push(`  ${reason} (${names.length}): ${names.map((n) => n.split('::').pop()).join(', ')}`);
+for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), `${s.name.replace(/^(audit\/|e2e\/)?/, '')}${s.detail ? ` (${s.detail})` : ''}`]);
+for (const [reason, names] of [...byReason].sort((a, b) => b[1].length - a[1].length)) out.push(`  ${reason} (${names.length}): ${names.join(', ')}`);
 if (args.verbose) {
   out.push('');
   out.push(`agreements (${agreementsList.length}):`);

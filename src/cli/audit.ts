@@ -1,15 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { audit, type AuditInput } from '../engine/audit.ts';
+import { audit } from '../engine/audit.ts';
 import { ConfigError, type CordonConfig } from '../findings/config.ts';
-import { SEVERITIES, isSeverity, severityRank, type InputError, type Severity } from '../findings/finding.ts';
+import { SEVERITIES, isSeverity, severityRank, type Severity } from '../findings/finding.ts';
 import { redactSecrets } from '../findings/redact.ts';
 import { reporters, type FormatName } from '../report/index.ts';
 import type { AuditReport } from '../report/types.ts';
 import { rules } from '../rules/index.ts';
 import { loadConfig } from '../sources/config-file.ts';
-import { DEFAULT_LIMITS, decodeInput, discover, readCandidate, type ReadLimits } from '../sources/files.ts';
+import { DEFAULT_LIMITS, type ReadLimits } from '../sources/files.ts';
+import { gatherInputs } from './inputs.ts';
 import { INFORMATION_URI, cordonVersion } from './version.ts';
 
 class UsageError extends Error {}
@@ -23,26 +24,9 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const cwd = process.cwd();
-  const inputs: AuditInput[] = [];
-  const errors: InputError[] = [];
-  const sources = new Map<string, string>();
   const limits: ReadLimits = { maxBytes: options.maxFileSize };
-
-  const paths = options.paths.filter((item) => item !== '-');
-  const wantsStdin = options.paths.includes('-');
-  const discovery = await discover(paths.length ? paths : wantsStdin ? [] : ['.'], cwd);
-  errors.push(...discovery.errors);
-  if (wantsStdin) {
-    const read = decodeInput('<stdin>', await readStdin(limits.maxBytes), limits);
-    if (read.ok) inputs.push({ path: '<stdin>', text: read.text, kind: /^\s*runs\s*:/m.test(read.text) && !/^\s*jobs\s*:/m.test(read.text) ? 'action' : 'workflow' });
-    else errors.push(read.error);
-  }
-  for (const candidate of discovery.candidates) {
-    const read = await readCandidate(candidate, limits);
-    if (read.ok) inputs.push({ path: candidate.display, text: read.text, kind: candidate.kind });
-    else errors.push(read.error);
-  }
-  for (const input of inputs) sources.set(input.path, input.text);
+  const { inputs, errors, discovery, codeowners } = await gatherInputs(options.paths, cwd, limits);
+  const sources = new Map(inputs.map((input) => [input.path, input.text]));
 
   let config: CordonConfig = {};
   if (!options.noConfig) {
@@ -62,12 +46,6 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let codeowners: { path: string; text: string } | undefined;
-  if (discovery.codeowners) {
-    const read = await readCandidate(discovery.codeowners, limits);
-    if (read.ok) codeowners = { path: discovery.codeowners.display, text: read.text };
-    else errors.push(read.error);
-  }
   const result = await audit(inputs, {
     rules,
     config,
@@ -156,17 +134,4 @@ function parseOptions(argv: string[]): AuditOptionsParsed {
     color: values['no-color'] ? false : values.color,
     maxFileSize,
   };
-}
-
-async function readStdin(maxBytes: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    chunks.push(buffer);
-    // Keep one byte past the limit so decodeInput reports the size instead of parsing.
-    if (size > maxBytes) break;
-  }
-  return Buffer.concat(chunks);
 }

@@ -4,6 +4,8 @@ const HELP = `cordon — audit release pipelines for the ways publishing tokens 
 
 Usage:
   cordon audit [PATH…] [options]   audit workflows and composite actions (default PATH: .)
+  cordon graph [PATH…] [-f FORMAT] which jobs can mint which tokens and reach which publish;
+                                   FORMAT: text (default), json, dot (Graphviz) or mermaid
   cordon rules                     list the rules with their id, severity and summary
   cordon --version
 
@@ -38,6 +40,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'audit') {
     const { runAuditCommand } = await import('./audit.ts');
     return runAuditCommand(rest);
+  }
+  if (command === 'graph') {
+    const { runGraphCommand } = await import('./graph.ts');
+    return runGraphCommand(rest);
   }
   if (command === 'rules') {
     const { runRulesCommand } = await import('./rules.ts');

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import { buildPipelineFile } from '../models/github/build.ts';
-import type { CompositeAction, PipelineFile, Workflow } from '../models/github/types.ts';
-import type { PlainFile, Repository } from '../models/repository.ts';
-import { loadShellParser } from '../models/shell/parse.ts';
-import { YamlFile, YamlInputError } from '../models/yaml/document.ts';
+import type { PipelineFile } from '../models/github/types.ts';
+import { loadRepository, toInputError, type AuditInput, type LoadOptions } from './load.ts';
 import type { Finding, FindingDraft, InputError } from '../findings/finding.ts';
 import { severityRank } from '../findings/finding.ts';
 import type { CordonConfig } from '../findings/config.ts';
@@ -11,22 +8,13 @@ import { ruleSettings } from '../findings/config.ts';
 import { parseIgnoreComments, isIgnoredByComment, isIgnoredByConfig, type IgnoreComment } from '../findings/ignore.ts';
 import type { Rule, RuleContext, StepScope } from '../rules/rule.ts';
 
-export interface AuditInput {
-  /** Path as shown to users, relative to the scanned root. */
-  path: string;
-  text: string;
-  kind: 'workflow' | 'action';
-}
+export type { AuditInput } from './load.ts';
 
-export interface AuditOptions {
+export interface AuditOptions extends LoadOptions {
   rules: readonly Rule<any>[];
   config: CordonConfig;
   /** Honour `# cordon: ignore[...]` comments (default true). */
   inlineIgnores?: boolean;
-  /** Repository files that are not pipelines (CODEOWNERS). */
-  codeowners?: PlainFile;
-  /** The inputs came from walking a `.github/workflows` folder. */
-  scannedWorkflowFolder?: boolean;
 }
 
 export interface AuditResult {
@@ -45,18 +33,10 @@ type Draft = { rule: Rule<any>; draft: FindingDraft; path: string };
  * knows rules only through their `meta` and hooks.
  */
 export async function audit(inputs: readonly AuditInput[], options: AuditOptions): Promise<AuditResult> {
-  await loadShellParser();
-  const result: AuditResult = { findings: [], errors: [], filesAudited: 0, ignored: 0 };
+  const loaded = await loadRepository(inputs, options);
+  const { files, repository } = loaded;
+  const result: AuditResult = { findings: [], errors: [...loaded.errors], filesAudited: files.length, ignored: 0 };
   const enabled = options.rules.filter((rule) => !ruleSettings(options.config, rule.meta.id).disable);
-  const files: PipelineFile[] = [];
-  for (const input of inputs) {
-    try {
-      files.push(buildPipelineFile(input.path, YamlFile.parse(input.text), input.kind));
-    } catch (error) {
-      result.errors.push(toInputError(input.path, error));
-    }
-  }
-  result.filesAudited = files.length;
 
   const drafts: Draft[] = [];
   for (const file of files) {
@@ -66,12 +46,6 @@ export async function audit(inputs: readonly AuditInput[], options: AuditOptions
       result.errors.push(toInputError(file.path, error));
     }
   }
-  const repository: Repository = {
-    workflows: files.filter((file): file is Workflow => file.kind === 'workflow'),
-    actions: files.filter((file): file is CompositeAction => file.kind === 'action'),
-    codeowners: options.codeowners,
-    scannedWorkflowFolder: options.scannedWorkflowFolder ?? false,
-  };
   for (const rule of enabled) {
     if (!rule.repository) continue;
     const context: RuleContext<any> = {
@@ -158,11 +132,4 @@ function toFinding(rule: Rule<any>, draft: FindingDraft, path: string): Finding 
 /** Stable across edits that only move lines: rule, file and the rule's own key. */
 export function fingerprint(rule: string, path: string, key: string): string {
   return createHash('sha256').update(`${rule}\0${path}\0${key}`).digest('hex').slice(0, 32);
-}
-
-function toInputError(path: string, error: unknown): InputError {
-  if (error instanceof YamlInputError) return { path, line: error.line, message: error.message };
-  if (error instanceof RangeError) return { path, line: 1, message: 'input is too deeply nested to read' };
-  const message = error instanceof Error ? error.message : String(error);
-  return { path, line: 1, message: `internal error while auditing: ${message}` };
 }

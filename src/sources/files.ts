@@ -141,7 +141,7 @@ export const DEFAULT_LIMITS: ReadLimits = { maxBytes: 2 * 1024 * 1024 };
 
 export type ReadResult = { ok: true; text: string } | { ok: false; error: InputError };
 
-export async function readCandidate(candidate: Pick<Candidate, 'absolute' | 'display'>, limits: ReadLimits = DEFAULT_LIMITS): Promise<ReadResult> {
+export async function readCandidate(candidate: Pick<Candidate, 'absolute' | 'display'> & Partial<Candidate>, limits: ReadLimits = DEFAULT_LIMITS): Promise<ReadResult> {
   try {
     const info = await stat(candidate.absolute);
     if (info.size > limits.maxBytes) return tooLarge(candidate.display, info.size, limits);

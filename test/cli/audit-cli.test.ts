@@ -194,3 +194,14 @@ jobs:
   const json = JSON.parse(cordon(['audit', root, '-f', 'json']).stdout);
   assert.ok(json.findings.some((finding: { rule: string; severity: string }) => finding.rule === 'long-lived-publish-token' && finding.severity === 'critical'));
 });
+
+test('cordon graph prints the reachability tree and the other formats', () => {
+  const text = cordon(['graph', 'examples/vulnerable-release']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /publishes to pypi with twine upload, a stored token/);
+  assert.match(text.stdout, /third-party code holding these credentials: tj-actions\/changed-files@v45/);
+  assert.match(cordon(['graph', 'examples/vulnerable-release', '-f', 'dot']).stdout, /^digraph cordon/);
+  assert.match(cordon(['graph', 'examples/vulnerable-release', '-f', 'mermaid']).stdout, /^flowchart LR/);
+  assert.equal(JSON.parse(cordon(['graph', 'examples/vulnerable-release', '-f', 'json']).stdout).version, 1);
+  assert.equal(cordon(['graph', 'examples/vulnerable-release', '-f', 'svg']).code, 2);
+});

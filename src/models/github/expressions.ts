@@ -209,6 +209,8 @@ function fallbackContexts(text: string): ContextRef[] {
   for (const match of text.matchAll(pattern)) {
     const tail = (match[2] ?? '').replace(/\[\s*'([^']*)'\s*\]/g, '.$1').replace(/\[[^\]]*\]/g, '.*');
     refs.push({ path: `${match[1]!.toLowerCase()}${tail}`, dynamic: /\[\s*[^\s'\d*]/.test(match[2] ?? '') });
+    // A computed index reads contexts of its own (`secrets[matrix.name]`).
+    for (const index of (match[2] ?? '').matchAll(/\[([^\]]*)\]/g)) refs.push(...fallbackContexts(index[1] ?? ''));
   }
   return dedupe(refs);
 }

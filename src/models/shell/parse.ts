@@ -67,6 +67,8 @@ export function parseShell(script: string, locate: OffsetMapper): ShellScript {
 
 /** What one tree's walk shares: where its text sits in the script, and what it has done. */
 interface TreeWalk {
+  /** The text this tree was parsed from (expressions blanked). */
+  source: string;
   base: number;
   depth: number;
   context: ParseContext;
@@ -98,7 +100,7 @@ function parseInto(source: string, base: number, nested: boolean, depth: number,
   if (!tree) return;
   try {
     if (tree.rootNode.hasError) out.hasErrors = true;
-    walk(tree.rootNode, nested, { base, depth, context, out, handled: new Set(), lentRedirects: new Map() });
+    walk(tree.rootNode, nested, { source, base, depth, context, out, handled: new Set(), lentRedirects: new Map() });
   } finally {
     tree.delete();
   }
@@ -142,7 +144,7 @@ function walk(root: TsNode, rootNested: boolean, state: TreeWalk): void {
         commands.push(command);
         // The words can hold `$(…)`; a wrapper (`a 2>&1 | b`, `! a | b`) can hold more.
         state.handled.add(found.command.id);
-        push(found.command.namedChildren, nested, frame);
+        push(found.command.namedChildren, nested, { node: found.command, nested, parent: frame, substitutions: frame.substitutions });
         if (member.id !== found.command.id) push([member], nested, frame);
       }
       commands.forEach((command, index) => {
@@ -161,17 +163,7 @@ function walk(root: TsNode, rootNested: boolean, state: TreeWalk): void {
       push(node.namedChildren, nested, frame);
       continue;
     }
-    if (node.type === 'variable_assignment' && !nested && frame.parent?.node.type !== 'command') {
-      const { base, context } = state;
-      const name = node.childForFieldName('name')?.text ?? '';
-      const value = node.childForFieldName('value');
-      state.out.assignments.push({
-        name,
-        value: context.original.slice(base + (value?.startIndex ?? node.endIndex), base + node.endIndex),
-        start: base + node.startIndex,
-        span: context.locate(base + node.startIndex, base + node.endIndex),
-      });
-    }
+    if (node.type === 'variable_assignment' && !nested && frame.parent?.node.type !== 'command') recordAssignment(node, state);
     const entersNesting = node.type === 'command_substitution' || node.type === 'subshell' || node.type === 'process_substitution';
     push(node.namedChildren, nested || entersNesting, frame);
   }
@@ -183,6 +175,18 @@ interface Frame {
   parent: Frame | null;
   /** `$(…)` / `<(…)` around this node. */
   substitutions: number;
+}
+
+/** A top-level `NAME=value`; the value as written, `${{ }}` included. */
+function recordAssignment(node: TsNode, state: TreeWalk): void {
+  const { base, context } = state;
+  const value = node.childForFieldName('value');
+  state.out.assignments.push({
+    name: node.childForFieldName('name')?.text ?? '',
+    value: context.original.slice(base + (value?.startIndex ?? node.endIndex), base + node.endIndex),
+    start: base + node.startIndex,
+    span: context.locate(base + node.startIndex, base + node.endIndex),
+  });
 }
 
 function emit(command: ShellCommand, state: TreeWalk): void {
@@ -236,7 +240,21 @@ function toCommand(node: TsNode, statement: TsNode | null, nested: boolean, stat
   const args: ShellWord[] = [];
   const assignments: ShellCommand['assignments'] = [];
   const redirects: ShellCommand['redirects'] = [];
-  for (let i = 0; i < node.childCount; i++) {
+  // tree-sitter-bash reads `A=1 B=2⏎npm publish` as one command with two prefix assignments.
+  // What ends before an unescaped line break ahead of the name is a statement of its own: its
+  // assignments are top-level ones, and the command starts after it.
+  let first = 0;
+  for (let i = 0; i + 1 < node.childCount; i++) {
+    const child = node.child(i);
+    const next = node.child(i + 1);
+    if (!child || !next || child.equals(nameNode)) break;
+    if (/(^|[^\\])\n/.test(state.source.slice(child.endIndex, next.startIndex))) first = i + 1;
+  }
+  for (let i = 0; i < first; i++) {
+    const child = node.child(i);
+    if (!nested && child?.type === 'variable_assignment') recordAssignment(child, state);
+  }
+  for (let i = first; i < node.childCount; i++) {
     const child = node.child(i);
     if (!child || !child.isNamed) continue;
     const field = node.fieldNameForChild(i);
@@ -254,7 +272,7 @@ function toCommand(node: TsNode, statement: TsNode | null, nested: boolean, stat
   }
   redirects.push(...(state.lentRedirects.get(node.id) ?? []));
   const name = nameWord.text;
-  const start = base + node.startIndex;
+  const start = base + (node.child(first)?.startIndex ?? node.startIndex);
   const end = base + node.endIndex;
   const command: ShellCommand = {
     name,
@@ -291,13 +309,10 @@ function toWord(node: TsNode, base: number, context: ParseContext): ShellWord {
   const variables = new Set<string>();
   // Searching descendants costs a round trip into wasm; most words expand nothing.
   const expansions = node.text.includes('$') ? node.descendantsOfType(['simple_expansion', 'expansion']) : [];
-  for (const expansion of expansions) {
+  for (const expansion of node.type === 'simple_expansion' || node.type === 'expansion' ? [node, ...expansions] : expansions) {
     const variable = expansion?.namedChildren.find((c) => c?.type === 'variable_name');
-    if (variable) variables.add(variable.text);
-  }
-  if (node.type === 'simple_expansion' || node.type === 'expansion') {
-    const variable = node.namedChildren.find((c) => c?.type === 'variable_name');
-    if (variable) variables.add(variable.text);
+    // `$1` is a positional parameter, not an environment variable.
+    if (variable && /^[A-Za-z_]\w*$/.test(variable.text)) variables.add(variable.text);
   }
   const start = base + node.startIndex;
   const end = base + node.endIndex;

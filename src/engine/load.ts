@@ -1,0 +1,48 @@
+import { buildPipelineFile } from '../models/github/build.ts';
+import type { CompositeAction, PipelineFile, Workflow } from '../models/github/types.ts';
+import type { PlainFile, Repository } from '../models/repository.ts';
+import { loadShellParser } from '../models/shell/parse.ts';
+import { YamlFile, YamlInputError } from '../models/yaml/document.ts';
+import type { InputError } from '../findings/finding.ts';
+
+export interface AuditInput {
+  /** Path as shown to users, relative to the scanned root. */
+  path: string;
+  text: string;
+  kind: 'workflow' | 'action';
+}
+
+export interface LoadOptions {
+  /** Repository files that are not pipelines (CODEOWNERS). */
+  codeowners?: PlainFile;
+  /** The inputs came from walking a `.github/workflows` folder. */
+  scannedWorkflowFolder?: boolean;
+}
+
+/** Parses every input into its model; inputs that cannot be read become errors. */
+export async function loadRepository(inputs: readonly AuditInput[], options: LoadOptions = {}): Promise<{ files: PipelineFile[]; repository: Repository; errors: InputError[] }> {
+  await loadShellParser();
+  const files: PipelineFile[] = [];
+  const errors: InputError[] = [];
+  for (const input of inputs) {
+    try {
+      files.push(buildPipelineFile(input.path, YamlFile.parse(input.text), input.kind));
+    } catch (error) {
+      errors.push(toInputError(input.path, error));
+    }
+  }
+  const repository: Repository = {
+    workflows: files.filter((file): file is Workflow => file.kind === 'workflow'),
+    actions: files.filter((file): file is CompositeAction => file.kind === 'action'),
+    codeowners: options.codeowners,
+    scannedWorkflowFolder: options.scannedWorkflowFolder ?? false,
+  };
+  return { files, repository, errors };
+}
+
+export function toInputError(path: string, error: unknown): InputError {
+  if (error instanceof YamlInputError) return { path, line: error.line, message: error.message };
+  if (error instanceof RangeError) return { path, line: 1, message: 'input is too deeply nested to read' };
+  const message = error instanceof Error ? error.message : String(error);
+  return { path, line: 1, message: `internal error while auditing: ${message}` };
+}
