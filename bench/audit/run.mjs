@@ -133,6 +133,7 @@ if (!existsSync(DIST)) {
   process.exit(1);
 }
 
+const loadBefore = os.loadavg()[0];
 let stamp = args.regenerate ? undefined : readCorpus(CORPUS, { seed, targetFiles });
 let generatedMs = null;
 if (!stamp) {
@@ -214,8 +215,12 @@ const rows = [
 const floorMs = median(yamlTimes);
 const cordonMs = median(cordonTimes);
 const summary = report.summary;
+// Other work on the machine inflates wall times (CPU times much less): say so next to the numbers.
+const load = { before: loadBefore, after: os.loadavg()[0] };
+const busy = Math.max(load.before, load.after) > os.cpus().length * 0.5 + 0.5;
 const result = {
   cordon: cordonVersion,
+  loadAverage: load,
   node: process.version,
   platform: `${os.platform()} ${os.arch()}`,
   cpus: os.cpus().length,
@@ -262,5 +267,6 @@ if (args.json) {
   out.push(`findings  ${summary.findings} (${sev}) in ${summary.filesAudited} files, ${summary.errors} errors, exit ${exitCode}`);
   out.push(`          ${Object.entries(result.findings.byRule).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   out.push(`startup  node -e 0: ${fmtMs(result.startup.nodeMs)}   cordon --version: ${fmtMs(result.startup.cordonVersionMs)} (+${fmtMs(result.startup.cordonVersionMs - result.startup.nodeMs)})   median of ${startupReps}`);
+  if (busy) out.push(`warning  1-minute load average was ${load.before.toFixed(1)} before and ${load.after.toFixed(1)} after on ${result.cpus} CPUs: other work competed for the CPU, so wall times are inflated (compare min and CPU/run)`);
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -533,7 +533,7 @@ out.push(
   ),
 );
 out.push('');
-out.push('agree: same file and line · ≈step: same step (or job), other line · explained: cordon-only, but zizmor would hide it (ignore comment, persona, .gitignore)');
+out.push('agree: same file and line · ≈step: same step (or job), other line · explained: cordon-only, but zizmor would hide it (ignore comment, persona, .gitignore) or reports it under another audit');
 for (const t of tallies) if (Object.keys(t.severities).length) out.push(`severity of agreements, ${t.audit} → ${t.rule}: ${Object.entries(t.severities).map(([k, n]) => `${k} ×${n}`).join(', ')}`);
 for (const t of tallies) if (t.columnDiffers.length) out.push(`same line, other column (${t.audit}): ${t.columnDiffers.length}, e.g. ${[...new Set(t.columnDiffers)].slice(0, 2).join('; ')}`);
 out.push('');

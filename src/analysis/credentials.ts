@@ -32,9 +32,19 @@ export interface SecretUse {
 const GITHUB_TOKEN_NAMES = new Set(['GITHUB_TOKEN']);
 
 /** Secrets a job reads: its own expressions, its steps', and the workflow-level env it inherits. */
+const jobSecretsMemo = new WeakMap<Job, Map<string, SecretUse[]>>();
+
 export function jobSecrets(job: Job, workflow: Workflow, options: { includeGithubToken?: boolean } = {}): SecretUse[] {
+  // Rules ask once per step; without the memo a job of n steps costs n².
+  const key = options.includeGithubToken ? 'with-token' : 'without-token';
+  let byOption = jobSecretsMemo.get(job);
+  if (!byOption) jobSecretsMemo.set(job, (byOption = new Map()));
+  const cached = byOption.get(key);
+  if (cached) return cached;
   const expressions: Expression[] = [...workflow.env.flatMap((entry) => entry.expressions), ...job.expressions, ...job.steps.flatMap((step) => step.expressions)];
-  return secretsIn(expressions, options);
+  const uses = secretsIn(expressions, options);
+  byOption.set(key, uses);
+  return uses;
 }
 
 export function stepSecrets(step: Step, options: { includeGithubToken?: boolean } = {}): SecretUse[] {

@@ -1,6 +1,6 @@
 import { secretName } from '../models/github/expressions.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
-import type { ShellCommand, ShellWord } from '../models/shell/types.ts';
+import type { ShellCommand, ShellScript, ShellWord } from '../models/shell/types.ts';
 import { dataContexts } from './credentials.ts';
 import { DATA_OPTIONS, HEADER_OPTIONS, takesOtherValue } from './http-client.ts';
 import { commandCredentials, isEmpty, scriptEnvironment, type ScriptEnvironment, type WordCredentials } from './script-data.ts';
@@ -17,9 +17,13 @@ export interface Send {
 /** Every network send of a step's script that carries a credential. */
 export function networkSends(step: Step, job: Job | undefined, workflow: Workflow | undefined): Send[] {
   if (!step.run) return [];
-  const scope = scriptEnvironment(step, job, workflow);
+  return scriptSends(step.run.parsed(), scriptEnvironment(step, job, workflow));
+}
+
+/** Every network send of a parsed script that carries a credential of `scope` (any platform). */
+export function scriptSends(script: ShellScript, scope: ScriptEnvironment): Send[] {
   const sends: Send[] = [];
-  for (const command of step.run.parsed().commands) {
+  for (const command of script.commands) {
     const send = analyseSend(command, scope);
     if (send && !isEmpty(send.payload)) sends.push(send);
   }
@@ -105,7 +109,19 @@ function environmentSecrets(scope: ScriptEnvironment, names: Set<string> | null)
       }
     }
   }
-  return { secrets: [...secrets], runnerCredentials: [], fetchedTokens: [] };
+  if (!scope.variableCredentials) return { secrets: [...secrets], runnerCredentials: [], fetchedTokens: [] };
+  // Platforms whose credentials are plain variables: a named read is looked up, the whole
+  // environment is every variable (`*`).
+  const runnerCredentials = new Set<string>();
+  const fetchedTokens = new Set<string>();
+  if (!names) secrets.add('*');
+  for (const name of names ?? []) {
+    const held = scope.variableCredentials(name);
+    for (const secret of held?.secrets ?? []) secrets.add(secret);
+    for (const credential of held?.runnerCredentials ?? []) runnerCredentials.add(credential);
+    for (const token of held?.fetchedTokens ?? []) fetchedTokens.add(token);
+  }
+  return { secrets: [...secrets], runnerCredentials: [...runnerCredentials], fetchedTokens: [...fetchedTokens] };
 }
 
 function merge(a: WordCredentials, b: WordCredentials | null): WordCredentials {

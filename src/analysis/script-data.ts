@@ -1,6 +1,6 @@
 import { secretName } from '../models/github/expressions.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
-import type { ShellCommand, ShellWord } from '../models/shell/types.ts';
+import type { ShellCommand, ShellScript, ShellWord } from '../models/shell/types.ts';
 import { RUNNER_CREDENTIAL_VARIABLES, dataContexts, stepEnvironment, type EnvBinding } from './credentials.ts';
 
 /** What a word of a script carries that is worth protecting. */
@@ -13,26 +13,45 @@ export interface WordCredentials {
   fetchedTokens: string[];
 }
 
+/**
+ * What a script can read, independent of the CI platform: GitHub `env:` bindings (whose `${{ }}`
+ * expressions name secrets), variables the script fills with fetched tokens, and, for platforms
+ * whose credentials are plain environment variables (GitLab CI/CD variables, ID tokens), a lookup
+ * that says what a variable holds.
+ */
 export interface ScriptEnvironment {
   env: Map<string, EnvBinding>;
   /** Script variables assigned from an OIDC request or a token exchange before use. */
   fetchedTokenVariables: Set<string>;
+  /** Credentials an environment variable holds beyond what `env` says; GitHub scopes leave it unset. */
+  variableCredentials?: (name: string) => WordCredentials | null;
 }
 
 const OIDC_FETCH = /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|\/_\/oidc\/mint-token|getIDToken/;
 
 export function scriptEnvironment(step: Step, job: Job | undefined, workflow: Workflow | undefined): ScriptEnvironment {
   const env = stepEnvironment(step, job, workflow);
-  const fetchedTokenVariables = new Set<string>();
   const script = step.run?.parsed();
+  return { env, fetchedTokenVariables: script ? fetchedTokenVariablesOf(script, OIDC_FETCH) : new Set() };
+}
+
+/**
+ * Script variables that hold a token fetched at run time: assigned from a command matching
+ * `fetch`, or from a variable already known to hold one (`initial`, or an earlier assignment).
+ */
+export function fetchedTokenVariablesOf(script: ShellScript, fetch: RegExp, initial: Iterable<string> = []): Set<string> {
+  const holders = new Set<string>(initial);
+  const fetchedTokenVariables = new Set<string>();
   // Two passes: `TOKEN=$(curl …)` then `PYPI=$(… $TOKEN …)` both hold tokens.
-  for (let pass = 0; pass < 2 && script; pass++) {
+  for (let pass = 0; pass < 2; pass++) {
     for (const assignment of script.assignments) {
-      const referencesToken = [...assignment.value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].some((match) => fetchedTokenVariables.has(match[1]!));
-      if (OIDC_FETCH.test(assignment.value) || referencesToken) fetchedTokenVariables.add(assignment.name);
+      const referencesToken = [...assignment.value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].some(
+        (match) => fetchedTokenVariables.has(match[1]!) || holders.has(match[1]!),
+      );
+      if (fetch.test(assignment.value) || referencesToken) fetchedTokenVariables.add(assignment.name);
     }
   }
-  return { env, fetchedTokenVariables };
+  return fetchedTokenVariables;
 }
 
 export function wordCredentials(word: ShellWord, scope: ScriptEnvironment): WordCredentials {
@@ -54,6 +73,12 @@ export function wordCredentials(word: ShellWord, scope: ScriptEnvironment): Word
         const name = secretName(ref);
         if (name !== null) secrets.add(name);
       }
+    }
+    const held = scope.variableCredentials?.(variable);
+    if (held) {
+      for (const name of held.secrets) secrets.add(name);
+      runnerCredentials.push(...held.runnerCredentials);
+      fetchedTokens.push(...held.fetchedTokens);
     }
   }
   return { secrets: [...secrets], runnerCredentials, fetchedTokens };

@@ -68,17 +68,52 @@ export interface Guard {
   branches: string[];
   /** The `if:` requires a merged pull request (`github.event.pull_request.merged == true`). */
   mergedOnly: boolean;
+  /**
+   * The `if:` requires the pull request (or the run `workflow_run` follows) to come from this
+   * repository, not a fork (`github.event.pull_request.head.repo.full_name == github.repository`,
+   * `….head.repo.fork == false`, `github.event.workflow_run.head_repository.full_name == github.repository`).
+   * Branches of the repository itself are pushed by people with write access.
+   */
+  sameRepoOnly: boolean;
+  /**
+   * The `if:` requires the comment, review or issue author to be an owner, member or collaborator
+   * (`github.event.comment.author_association == 'MEMBER'`, `contains(fromJSON('["OWNER",…]'), …author_association)`).
+   */
+  trustedActorOnly: boolean;
+  /** The `if:` requires a label (`contains(github.event.pull_request.labels.*.name, 'safe')`, `github.event.label.name == 'ok'`), which only triagers can set. */
+  labelGated: boolean;
+  /** `workflow_run` guards that exclude pull request runs (`github.event.workflow_run.event != 'pull_request'`, `== 'push'`). */
+  workflowRunNotFromPullRequest: boolean;
 }
+
+const TRUSTED_ASSOCIATION = "github\\.event\\.(?:comment|review|issue|pull_request|discussion)\\.author_association\\s*==\\s*'(?:OWNER|MEMBER|COLLABORATOR)'";
 
 /**
  * What a job's (or step's) `if:` lets through. Only conjunctive conditions are trusted: an
  * `||` anywhere means the guard may be bypassed, so it is treated as no guard.
  */
 export function guardOf(condition: string | undefined): Guard {
-  const guard: Guard = { tagsOnly: false, events: [], excludedEvents: [], branches: [], mergedOnly: false };
+  const guard: Guard = {
+    tagsOnly: false,
+    events: [],
+    excludedEvents: [],
+    branches: [],
+    mergedOnly: false,
+    sameRepoOnly: false,
+    trustedActorOnly: false,
+    labelGated: false,
+    workflowRunNotFromPullRequest: false,
+  };
   if (!condition) return guard;
-  const text = condition.replace(/^\s*\$\{\{/, '').replace(/\}\}\s*$/, '');
-  if (text.includes('||')) return guard;
+  let text = condition.replace(/^\s*\$\{\{/, '').replace(/\}\}\s*$/, '');
+  // `(a.author_association == 'OWNER' || a.author_association == 'MEMBER')` is one restriction,
+  // not a bypass: fold such groups before refusing disjunctions.
+  const trustedGroup = new RegExp(`\\(?\\s*${TRUSTED_ASSOCIATION}(\\s*\\|\\|\\s*${TRUSTED_ASSOCIATION})+\\s*\\)?`, 'g');
+  if (trustedGroup.test(text)) {
+    text = text.replace(trustedGroup, ' __trusted_association__ ');
+    guard.trustedActorOnly = true;
+  }
+  if (text.includes('||')) return { ...guard, trustedActorOnly: false };
   // `refs/tags` with or without the slash: no branch ref can start with it (branches are refs/heads/).
   if (/startsWith\(\s*github\.(event\.)?ref\s*,\s*'refs\/tags/i.test(text) || /github\.ref_type\s*==\s*'tag'/.test(text)) guard.tagsOnly = true;
   // `merged == true`, or the bare property; not `!…merged` or `merged == false`.
@@ -86,6 +121,20 @@ export function guardOf(condition: string | undefined): Guard {
   for (const match of text.matchAll(/github\.event_name\s*==\s*'([a-z_]+)'/g)) guard.events.push(match[1]!);
   for (const match of text.matchAll(/github\.event_name\s*!=\s*'([a-z_]+)'/g)) guard.excludedEvents.push(match[1]!);
   for (const match of text.matchAll(/github\.ref\s*==\s*'refs\/heads\/([^']+)'/g)) guard.branches.push(match[1]!);
+  const sameRepo =
+    /github\.event\.(pull_request\.head\.repo\.full_name|workflow_run\.head_repository\.full_name)\s*==\s*github\.repository\b/.test(text) ||
+    /github\.repository\s*==\s*github\.event\.(pull_request\.head\.repo\.full_name|workflow_run\.head_repository\.full_name)\b/.test(text) ||
+    /github\.event\.(pull_request\.head\.repo|workflow_run\.head_repository)\.fork\s*==\s*false\b/.test(text) ||
+    /!\s*github\.event\.(pull_request\.head\.repo|workflow_run\.head_repository)\.fork\b/.test(text);
+  if (sameRepo) guard.sameRepoOnly = true;
+  const association = /github\.event\.(comment|review|issue|pull_request|discussion)\.author_association/;
+  const trusted = /['"](OWNER|MEMBER|COLLABORATOR)['"]/;
+  const untrusted = /['"](CONTRIBUTOR|FIRST_TIMER|FIRST_TIME_CONTRIBUTOR|MANNEQUIN|NONE)['"]/;
+  if (association.test(text) && trusted.test(text) && !untrusted.test(text) && !/author_association\s*!=/.test(text)) guard.trustedActorOnly = true;
+  if (/contains\(\s*github\.event\.(pull_request|issue)\.labels\.\*\.name\s*,/.test(text) || /github\.event\.label\.name\s*==\s*'/.test(text)) guard.labelGated = true;
+  if (/github\.event\.workflow_run\.event\s*!=\s*'pull_request'/.test(text) || /github\.event\.workflow_run\.event\s*==\s*'(push|schedule|release|workflow_dispatch)'/.test(text)) {
+    guard.workflowRunNotFromPullRequest = true;
+  }
   return guard;
 }
 
@@ -109,4 +158,40 @@ export function guardBlocks(guard: Guard, exposure: TriggerExposure): boolean {
 export function exposuresReaching(workflow: Workflow, job: Job, step?: Step): TriggerExposure[] {
   const guards = [guardOf(job.if?.value), guardOf(step?.if?.value)];
   return exposedTriggers(workflow).filter((exposure) => !guards.some((guard) => guardBlocks(guard, exposure)));
+}
+
+/**
+ * Triggers of a workflow whose runs reach a job (and step): every `on:` event minus those the
+ * `if:` conditions exclude by event name, tag or branch limits. Unlike `exposuresReaching`, this
+ * keeps events that are not exposures (`push` to main, `schedule`, `workflow_dispatch`).
+ */
+export function triggersReaching(workflow: Workflow, job: Job, step?: Step): Trigger[] {
+  const guards = [guardOf(job.if?.value), guardOf(step?.if?.value)];
+  return workflow.triggers.filter((trigger) =>
+    !guards.some((guard) => {
+      if (guard.events.length && !guard.events.includes(trigger.event)) return true;
+      if (guard.excludedEvents.includes(trigger.event)) return true;
+      const exposure = exposedTriggers({ ...workflow, triggers: [trigger] })[0];
+      return exposure ? guardBlocks(guard, exposure) : false;
+    }),
+  );
+}
+
+/**
+ * What the `if:` conditions on a job and step say about who starts runs of this event:
+ * - `trusted`: only people with write access (`sameRepoOnly` for pull request events and
+ *   `workflow_run`, or a `workflow_run` guard that excludes pull request runs);
+ * - `approved`: someone trusted must act first (an owner/member/collaborator check on a comment
+ *   or review, a label), but what they approve can change afterwards (a commit pushed after the
+ *   label, the pull request a comment points at);
+ * - `open`: nothing evaluable restricts it.
+ */
+export function eventTrust(event: string, ...conditions: Array<string | undefined>): 'trusted' | 'approved' | 'open' {
+  const guards = conditions.map((condition) => guardOf(condition));
+  const pullRequestEvent = /^(pull_request|pull_request_target|pull_request_review|pull_request_review_comment)$/.test(event);
+  if (guards.some((guard) => guard.sameRepoOnly && (pullRequestEvent || event === 'workflow_run'))) return 'trusted';
+  if (guards.some((guard) => guard.workflowRunNotFromPullRequest && event === 'workflow_run')) return 'trusted';
+  const commentEvent = /^(issue_comment|pull_request_review|pull_request_review_comment|discussion_comment|discussion|issues)$/.test(event);
+  if (guards.some((guard) => (guard.trustedActorOnly && commentEvent) || (guard.labelGated && (pullRequestEvent || event === 'issues')))) return 'approved';
+  return 'open';
 }

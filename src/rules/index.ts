@@ -1,5 +1,6 @@
 import type { Rule } from './rule.ts';
 import debugLogging from './debug-logging.ts';
+import excessivePermissions from './excessive-permissions.ts';
 import longLivedPublishToken from './long-lived-publish-token.ts';
 import oidcTokenScope from './oidc-token-scope.ts';
 import publishOnUntrustedTrigger from './publish-on-untrusted-trigger.ts';
@@ -7,6 +8,12 @@ import publishWithoutEnvironment from './publish-without-environment.ts';
 import secretExfiltration from './secret-exfiltration.ts';
 import tokenInLog from './token-in-log.ts';
 import unpinnedAction from './unpinned-action.ts';
+import dangerousTrigger from './dangerous-trigger.ts';
+import templateInjection from './template-injection.ts';
+import secretsInherit from './secrets-inherit.ts';
+import allSecretsExposed from './all-secrets-exposed.ts';
+import runnerTampering from './runner-tampering.ts';
+import selfHostedRunner from './self-hosted-runner.ts';
 
 /** Every rule, in the order of the docs. Adding a rule means adding its module here. */
 export const rules: readonly Rule<any>[] = [
@@ -18,4 +25,11 @@ export const rules: readonly Rule<any>[] = [
   tokenInLog,
   secretExfiltration,
   unpinnedAction,
+  dangerousTrigger,
+  templateInjection,
+  secretsInherit,
+  allSecretsExposed,
+  runnerTampering,
+  selfHostedRunner,
+  excessivePermissions,
 ];

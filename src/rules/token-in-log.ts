@@ -10,7 +10,7 @@ import {
 } from '../analysis/script-data.ts';
 import type { Severity } from '../findings/finding.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
-import type { ShellCommand } from '../models/shell/types.ts';
+import type { ShellCommand, ShellRedirect } from '../models/shell/types.ts';
 import { requestTargets } from '../analysis/http-client.ts';
 import { defineRule, type RuleContext } from './rule.ts';
 
@@ -86,7 +86,7 @@ function checkPrint(command: ShellCommand, step: Step, scope: ScriptEnvironment,
   const downstream = command.pipeline.slice(1);
   if (downstream.some((next) => NETWORK.test(next.program))) return; // reported by secret-exfiltration
   if (!downstream.every(passesInputThrough)) return; // consumed (`docker login --password-stdin`), not printed
-  const captured = command.nested || downstream.some((next) => next.redirects.some((r) => r.operator.startsWith('>'))) || command.redirects.some((r) => r.operator.startsWith('>') && !/^\/dev\/std(out|err)$/.test(r.target));
+  const captured = command.nested || downstream.some((next) => next.redirects.some((r) => writesToFile(r))) || command.redirects.some((r) => writesToFile(r));
   if (captured) return;
   const transforms = downstream.filter((next) => MASK_DEFEATING.test(next.program)).map((next) => next.program);
   const everySecret = credentials.secrets.includes('*');
@@ -123,10 +123,10 @@ function checkEnvDump(command: ShellCommand, step: Step, job: Job | undefined, w
     ((command.program === 'export' || command.program === 'declare' || command.program === 'typeset') && args.length > 0 && args.every((arg) => /^-[px]+$/.test(arg))) ||
     (command.program === 'set' && args.length === 0);
   if (!dumps) return;
-  if (command.nested || command.pipelineIndex !== 0 || command.redirects.some((r) => r.operator.startsWith('>'))) return;
+  if (command.nested || command.pipelineIndex !== 0 || command.redirects.some((r) => writesToFile(r))) return;
   // `env | sort` still prints everything; `env | grep PATH`, `env | wc -l` or `env > file` do not.
   const downstream = command.pipeline.slice(1);
-  if (downstream.some((next) => !passesInputThrough(next) || SELECTING.test(next.program) || next.redirects.some((r) => r.operator.startsWith('>')))) return;
+  if (downstream.some((next) => !passesInputThrough(next) || SELECTING.test(next.program) || next.redirects.some((r) => writesToFile(r)))) return;
   const secretsInEnv = job && workflow ? envSecretNames(step, job, workflow) : [];
   if (!canMint && secretsInEnv.length === 0) return;
   const what = [canMint ? '`ACTIONS_ID_TOKEN_REQUEST_TOKEN` and `ACTIONS_ID_TOKEN_REQUEST_URL` (enough to mint OIDC tokens while the job runs)' : '', secretsInEnv.length ? `${secretsInEnv.map((name) => `\`${name}\``).join(', ')} (from secrets)` : '']
@@ -144,7 +144,7 @@ function checkEnvDump(command: ShellCommand, step: Step, job: Job | undefined, w
 /** `cat ~/.pypirc` and friends, in a job that holds credentials. */
 function checkCredentialFile(command: ShellCommand, step: Step, job: Job | undefined, workflow: Workflow | undefined, context: RuleContext): void {
   if (!/^(cat|head|tail|less|more|bat|type)$/.test(command.program)) return;
-  if (command.nested || command.pipeline.length > 1 || command.redirects.some((r) => r.operator.startsWith('>'))) return;
+  if (command.nested || command.pipeline.length > 1 || command.redirects.some((r) => writesToFile(r))) return;
   const file = command.args.find((arg) => CREDENTIAL_FILES.test(arg.text.replace(/^~|\$\{?HOME\}?/, '')));
   if (!file) return;
   const holds = job && workflow ? jobCanMintOidc(job, workflow) || jobSecrets(job, workflow).length > 0 || job.secretsInherit !== undefined : true;
@@ -167,9 +167,9 @@ function checkUncapturedFetch(command: ShellCommand, step: Step, canMint: boolea
   const oidc = targets.some((word) => word.variables.includes('ACTIONS_ID_TOKEN_REQUEST_URL'));
   const mint = targets.some((word) => /\/_\/oidc\/mint-token/.test(word.text));
   if (!oidc && !mint) return;
-  const writesFile = command.args.some((arg) => /^(-o|--output|-O|--output-document)(=|$)/.test(arg.text)) || command.redirects.some((r) => r.operator.startsWith('>'));
+  const writesFile = command.args.some((arg) => /^(-o|--output|-O|--output-document)(=|$)/.test(arg.text)) || command.redirects.some((r) => writesToFile(r));
   const downstream = command.pipeline.slice(command.pipelineIndex + 1);
-  const swallowed = writesFile || downstream.some((next) => next.redirects.some((r) => r.operator.startsWith('>')) || /^(read|xargs)$/.test(next.program));
+  const swallowed = writesFile || downstream.some((next) => next.redirects.some((r) => writesToFile(r)) || /^(read|xargs)$/.test(next.program));
   if (swallowed) return;
   context.report({
     message: oidc
@@ -194,4 +194,13 @@ function maskedVariables(step: Step): Set<string> {
   const masked = new Set<string>();
   for (const match of (step.run?.text ?? '').matchAll(/::add-mask::\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) masked.add(match[1]!);
   return masked;
+}
+
+/**
+ * Output redirected into a file does not reach the log; `>&2`, `2>&1` and `/dev/stderr` do, since
+ * the runner logs both streams.
+ */
+function writesToFile(redirect: ShellRedirect): boolean {
+  if (!/^(>|>>|>\||&>|&>>|>&)$/.test(redirect.operator)) return false;
+  return !/^(&?\d+|-|\/dev\/std(out|err)|\/dev\/tty)$/.test(redirect.target.trim());
 }

@@ -155,6 +155,7 @@ describe('properties', () => {
   });
 
   test('(a) YAML-ish documents, stringified and mutated: only YamlInputError, and it finishes', () => {
+    let withSteps = 0;
     fc.assert(
       fc.property(pipelineish, stringifyOptions, fc.array(mutation, { maxLength: 4 }), (value, options, edits) => {
         let text: string;
@@ -163,13 +164,16 @@ describe('properties', () => {
         } catch {
           return; // some option combinations cannot render some values
         }
-        modelOrRefuse(text);
+        const files = modelOrRefuse(text);
+        if (files.some((file) => (file.kind === 'workflow' ? file.jobs.some((job) => job.steps.length > 0) : file.steps.length > 0))) withSteps++;
         modelOrRefuse(mutate(text, edits));
         // With anchors and merges sprinkled in.
         modelOrRefuse(`x: &a\n  k: v\n${mutate(text, [{ at: 0, remove: 0, insert: '' }])}`.replace(/^(\s*)- /m, '$1- *a\n$1- '));
       }),
       { numRuns: 250 },
     );
+    // The generator must reach the builder's insides, not only its refusals.
+    assert.ok(withSteps >= 10, `only ${withSteps} documents had steps`);
   });
 
   const identifier = fc.stringMatching(/^[a-z][a-z0-9_-]{0,8}$/);
@@ -221,6 +225,7 @@ describe('properties', () => {
   });
 
   test('(b) generated workflows: spans lie in the file and point at their values', () => {
+    const checked = { uses: 0, exactCommands: 0, expressions: 0 };
     fc.assert(
       fc.property(workflow, blockOptions, (value, { crlf, ...options }) => {
         const clean = JSON.parse(JSON.stringify(value)) as typeof value;
@@ -257,6 +262,7 @@ describe('properties', () => {
               assert.ok(step.uses.span.offset >= step.span.offset && step.uses.span.endOffset <= step.span.endOffset);
               assert.equal(reparse(step.uses.span), written.uses);
               assert.equal(step.uses.raw, written.uses);
+              checked.uses++;
             }
             if (step.run) {
               assert.ok(within(step.run.span, text.length));
@@ -266,18 +272,23 @@ describe('properties', () => {
                 assertConsistent(text, command.span);
                 assert.ok(command.span.offset >= step.run.span.offset && command.span.endOffset <= step.run.span.endOffset, 'command inside its run');
                 // A literal block maps exactly; plain text on one line too.
-                if (literal && !command.text.includes('\n')) assert.equal(text.slice(command.span.offset, command.span.endOffset), command.text);
+                if (literal && !command.text.includes('\n')) {
+                  assert.equal(text.slice(command.span.offset, command.span.endOffset), command.text);
+                  checked.exactCommands++;
+                }
               }
             }
             for (const expression of step.expressions) {
               assert.ok(text.startsWith('${{', expression.span.offset));
               assert.ok(text.slice(0, expression.span.endOffset).endsWith('}}'));
+              checked.expressions++;
             }
           }
         }
       }),
       { numRuns: 150 },
     );
+    assert.ok(checked.uses > 20 && checked.exactCommands > 20 && checked.expressions > 20, JSON.stringify(checked));
   });
 
   const shellToken = fc.constantFrom(

@@ -159,6 +159,14 @@ describe('parseShell', () => {
       negated.pipeline.map((member) => member.program),
       ['grep', 'cat'],
     );
+    const negatedRedirect = parse('! a > f | b');
+    assert.deepEqual(
+      negatedRedirect.commands.map((command) => [command.program, command.pipelineIndex, command.pipeline.length, command.redirects.map((redirect) => redirect.target)]),
+      [
+        ['a', 0, 2, ['f']],
+        ['b', 1, 2, []],
+      ],
+    );
   });
 
   test('`cat <<EOF | sh` is a pipeline of cat and sh', () => {
@@ -170,8 +178,22 @@ describe('parseShell', () => {
       ['cat', 'sh'],
     );
     assert.equal(sh.pipelineIndex, 1);
-    // Substitutions in the heredoc body still run.
-    assert.ok(result.commands.some((command) => command.program === 'id' && command.nested));
+    assert.deepEqual(sh.pipeline[0]!.redirects, [{ operator: '<<', target: 'EOF' }]);
+    // Substitutions in the heredoc body still run, once.
+    assert.equal(result.commands.filter((command) => command.program === 'id' && command.nested).length, 1);
+    assert.equal(result.commands.length, 3);
+    // Also after a pipeline: `x | cat <<EOF | sh`.
+    const longer = parse('x | cat <<EOF | sh\n$(id)\nEOF\n');
+    assert.deepEqual(
+      longer.commands.map((command) => [command.program, command.pipelineIndex, command.pipeline.length]),
+      [
+        ['x', 0, 3],
+        ['cat', 1, 3],
+        ['sh', 2, 3],
+        ['id', 0, 1],
+      ],
+    );
+    assert.deepEqual(longer.commands[1]!.redirects, [{ operator: '<<', target: 'EOF' }]);
   });
 
   test('redirects: on the command, after it, and on the last command of a pipeline or list', () => {
@@ -360,7 +382,7 @@ describe('parseShell', () => {
 
   test('long chains of `&&` lines and deep nesting neither overflow the stack nor take long', () => {
     const chained = Array.from({ length: 5000 }, (_, i) => `echo ${i}`).join(' &&\n');
-    let started = performance.now();
+    const started = performance.now();
     const result = parse(chained);
     assert.equal(result.commands.length, 5000);
     assert.equal(result.commands[4999]!.text, 'echo 4999');
@@ -370,6 +392,5 @@ describe('parseShell', () => {
     const parens = '('.repeat(3000) + 'x' + ')'.repeat(3000);
     assert.doesNotThrow(() => parse(parens));
     assert.ok(performance.now() - started < 5000, `took ${performance.now() - started} ms`);
-    started = performance.now();
   });
 });

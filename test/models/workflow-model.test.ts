@@ -712,6 +712,28 @@ jobs:
     assertSpanIs(text, step(job(file, 'a'), 1).run!.span, 'echo a');
   });
 
+  test('spans of aliased jobs and scopes cover what is written, not the anchor', () => {
+    const src = `x-job: &job
+  runs-on: ubuntu-latest
+  steps: []
+x-level: &level write
+on: push
+permissions:
+  id-token: *level
+jobs:
+  aliased: *job
+`;
+    const file = workflow(src);
+    const aliased = job(file, 'aliased');
+    assertSpanIs(src, aliased.span, 'aliased: *job');
+    assert.deepEqual(
+      aliased.runsOn.map((label) => label.value),
+      ['ubuntu-latest'],
+    );
+    assert.equal(file.permissions!.scopes.get('id-token')?.value, 'write');
+    assertSpanIs(src, file.permissions!.scopes.get('id-token')!.span, 'id-token: *level');
+  });
+
   test('an aliased run script and aliased env values', () => {
     const src = `on: push
 jobs:

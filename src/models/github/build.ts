@@ -60,7 +60,7 @@ class Builder {
     for (const { key, value } of this.yaml.entries(jobsMap)) {
       const jobNode = this.yaml.resolve(value);
       if (!isMap(jobNode)) continue;
-      jobs.push(this.job(String(key.value), key, jobNode, defaultShell));
+      jobs.push(this.job(String(key.value), key, value, jobNode, defaultShell));
     }
     return {
       kind: 'workflow',
@@ -118,7 +118,8 @@ class Builder {
     };
   }
 
-  private job(id: string, key: Scalar<unknown>, node: YAMLMap<unknown, unknown>, workflowShell: Located<string> | undefined): Job {
+  /** `written` is the value as it appears under the key: the map itself, or an alias to it. */
+  private job(id: string, key: Scalar<unknown>, written: unknown, node: YAMLMap<unknown, unknown>, workflowShell: Located<string> | undefined): Job {
     const route: Route = ['jobs', id];
     const fields = this.fields(node);
     const jobShell = this.defaultShell(fields.get('defaults')?.value) ?? workflowShell;
@@ -140,7 +141,7 @@ class Builder {
     return {
       id,
       idSpan: this.yaml.span(key),
-      span: this.spanCovering(key, node),
+      span: this.spanCovering(key, written),
       route,
       name: this.string(fields.get('name')?.value),
       runsOn: this.runsOn(fields.get('runs-on')?.value),
@@ -218,9 +219,12 @@ class Builder {
   private scriptLocator(node: Scalar<unknown>, text: string): (start: number, end: number) => Span {
     const range = node.range ?? [0, 0, 0];
     const sourceEnd = range[1];
-    const origins = node.type === 'BLOCK_LITERAL' ? this.literalOrigins(node, text) : null;
-    const mapped = origins ?? this.alignedOrigins(node, text);
-    const toFile = (offset: number): number => mapped[Math.max(0, Math.min(offset, text.length))] ?? range[0];
+    // Built on first use: most scripts are never parsed.
+    let mapped: Int32Array | null = null;
+    const toFile = (offset: number): number => {
+      mapped ??= (node.type === 'BLOCK_LITERAL' ? this.literalOrigins(node, text) : null) ?? this.alignedOrigins(node, text);
+      return mapped[Math.max(0, Math.min(offset, text.length))] ?? range[0];
+    };
     return (start, end) => {
       const fileStart = toFile(start);
       // An end is exclusive: it lies just after the last character of the range.
@@ -339,12 +343,13 @@ class Builder {
     if (isMap(node)) {
       for (const { key, value } of this.yaml.entries(node)) {
         const level = this.yaml.resolve(value);
+        const written = (value ?? key) as { range?: [number, number, number] | null };
         const text = isScalar(level) ? String(level.value) : '';
         if (text !== 'read' && text !== 'write' && text !== 'none') {
           const where = this.yaml.span(level ?? key);
           throw new YamlInputError(`invalid permission level '${text}' for '${String(key.value)}' (expected read, write or none)`, where.start.line, where.start.column);
         }
-        scopes.set(String(key.value), { value: text, span: this.spanCovering(key, level ?? key) });
+        scopes.set(String(key.value), { value: text, span: this.spanCovering(key, written) });
       }
       return { kind: node.items.length === 0 ? 'none' : 'map', scopes, span, route };
     }
@@ -493,8 +498,14 @@ class Builder {
     return [];
   }
 
-  private spanCovering(from: { range?: [number, number, number] | null }, to: { range?: [number, number, number] | null }): Span {
-    return this.yaml.spanOf(from.range?.[0] ?? 0, to.range?.[1] ?? from.range?.[1] ?? 0);
+  /**
+   * From the start of `from` to the end of `to`. Pass what is written (an alias, not what it
+   * resolves to): an anchor defined earlier in the file would give a span that ends before it starts.
+   */
+  private spanCovering(from: { range?: [number, number, number] | null }, to: unknown): Span {
+    const start = from.range?.[0] ?? 0;
+    const end = (to as { range?: [number, number, number] | null } | null)?.range?.[1] ?? from.range?.[1] ?? start;
+    return this.yaml.spanOf(start, Math.max(start, end));
   }
 }
 

@@ -77,6 +77,8 @@ interface TreeWalk {
   handled: Set<number>;
   /** Redirects that tree-sitter hung on a list or pipeline, by the id of the command they belong to. */
   lentRedirects: Map<number, ShellRedirect[]>;
+  /** Statements whose redirects were already handed on. */
+  lent: Set<number>;
 }
 
 /**
@@ -85,7 +87,8 @@ interface TreeWalk {
  */
 function lendRedirects(statement: TsNode, state: TreeWalk): void {
   let cursor = statement.childForFieldName('body');
-  if (!cursor || cursor.type === 'command') return;
+  if (!cursor || cursor.type === 'command' || state.lent.has(statement.id)) return;
+  state.lent.add(statement.id);
   while (cursor && (cursor.type === 'list' || cursor.type === 'pipeline' || cursor.type === 'negated_command')) {
     const children: Array<TsNode | null> = cursor.namedChildren;
     cursor = children[children.length - 1] ?? null;
@@ -100,7 +103,7 @@ function parseInto(source: string, base: number, nested: boolean, depth: number,
   if (!tree) return;
   try {
     if (tree.rootNode.hasError) out.hasErrors = true;
-    walk(tree.rootNode, nested, { source, base, depth, context, out, handled: new Set(), lentRedirects: new Map() });
+    walk(tree.rootNode, nested, { source, base, depth, context, out, handled: new Set(), lentRedirects: new Map(), lent: new Set() });
   } finally {
     tree.delete();
   }
@@ -135,6 +138,8 @@ function walk(root: TsNode, rootNested: boolean, state: TreeWalk): void {
     if (members) {
       const commands: ShellCommand[] = [];
       for (const member of members) {
+        // Before the command is made: `! a > f | b` hangs `> f` around the negation.
+        if (member.type === 'redirected_statement') lendRedirects(member, state);
         const found = commandOf(member);
         const command = found ? toCommand(found.command, found.statement, nested, state) : null;
         if (!found || !command) {
@@ -145,7 +150,7 @@ function walk(root: TsNode, rootNested: boolean, state: TreeWalk): void {
         // The words can hold `$(…)`; a wrapper (`a 2>&1 | b`, `! a | b`) can hold more.
         state.handled.add(found.command.id);
         push(found.command.namedChildren, nested, { node: found.command, nested, parent: frame, substitutions: frame.substitutions });
-        if (member.id !== found.command.id) push([member], nested, frame);
+        if (member.id !== found.command.id && member.id !== node.id) push([member], nested, frame);
       }
       commands.forEach((command, index) => {
         command.pipeline = commands;
@@ -196,20 +201,26 @@ function emit(command: ShellCommand, state: TreeWalk): void {
 
 /**
  * The members of a pipeline, or null. Besides `a | b`, tree-sitter parses `cat <<EOF | sh` as
- * a heredoc holding the pipeline `| sh`; there the statement's own command comes first.
+ * a heredoc holding the pipeline `| sh`; there the statement's own command (or pipeline, in
+ * `x | cat <<EOF | sh`) comes first.
  */
 function pipelineMembers(node: TsNode, state: TreeWalk): TsNode[] | null {
-  if (node.type === 'pipeline') return node.namedChildren.filter((child): child is TsNode => child !== null);
+  const members = (pipeline: TsNode): TsNode[] => pipeline.namedChildren.filter((child): child is TsNode => child !== null);
+  if (node.type === 'pipeline') return members(node);
   if (node.type !== 'redirected_statement') return null;
   const body = node.childForFieldName('body');
-  if (body?.type !== 'command') return null;
+  // A body already taken as a member of an outer pipeline is not taken twice.
+  if (!body || state.handled.has(body.id) || (body.type !== 'command' && body.type !== 'pipeline')) return null;
   for (const redirect of node.namedChildren) {
     if (redirect?.type !== 'heredoc_redirect') continue;
     const inner = redirect.namedChildren.find((child) => child?.type === 'pipeline' || child?.type === 'command');
     if (!inner) continue;
     state.handled.add(inner.id);
-    const rest = inner.type === 'pipeline' ? inner.namedChildren.filter((child): child is TsNode => child !== null) : [inner];
-    return [body, ...rest];
+    const rest = inner.type === 'pipeline' ? members(inner) : [inner];
+    if (body.type === 'command') return [node, ...rest];
+    // The heredoc is the last body command's; it is lent to it when this statement is visited.
+    state.handled.add(body.id);
+    return [...members(body), ...rest];
   }
   return null;
 }
@@ -222,7 +233,9 @@ function commandOf(node: TsNode): { command: TsNode; statement: TsNode | null } 
   if (node.type === 'command') return { command: node, statement: null };
   if (node.type === 'redirected_statement') {
     const body = node.childForFieldName('body');
-    return body?.type === 'command' ? { command: body, statement: node } : null;
+    if (body?.type === 'command') return { command: body, statement: node };
+    // `! a > f`: the redirects were lent to `a` (see lendRedirects).
+    return body?.type === 'negated_command' ? commandOf(body) : null;
   }
   if (node.type === 'negated_command') {
     const inner = node.namedChildren[0];
@@ -231,7 +244,6 @@ function commandOf(node: TsNode): { command: TsNode; statement: TsNode | null } 
   return null;
 }
 
-/** `statement` is the redirected_statement around the command, if any (`cmd > file`). */
 function toCommand(node: TsNode, statement: TsNode | null, nested: boolean, state: TreeWalk): ShellCommand | null {
   const { base, context } = state;
   const nameNode = node.childForFieldName('name');

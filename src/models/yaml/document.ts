@@ -14,6 +14,8 @@ import {
   type Scalar,
   type YAMLMap,
   type YAMLSeq,
+  type CollectionTag,
+  type ScalarTag,
 } from 'yaml';
 
 /** 1-based line and column, as editors and SARIF count them. */
@@ -55,8 +57,21 @@ export class YamlInputError extends Error {
  */
 export const DEFAULT_ALIAS_BUDGET = 10_000;
 
+/**
+ * A document whose aliases, fully expanded, would make more nodes than this is refused when
+ * parsed: anything that converts it (`toJS`, a fixer, a rule that walks a subtree) would blow
+ * up, and no real workflow comes close.
+ */
+export const MAX_EXPANDED_NODES = 1_000_000;
+
 export interface YamlFileOptions {
   aliasBudget?: number;
+  /**
+   * Application tags the document may use (GitLab's `!reference [job, key]`); a tagged node keeps
+   * its tag in `node.tag`. Without them an unknown tag is only a warning, and the node is read
+   * as an untagged one.
+   */
+  customTags?: Array<CollectionTag | ScalarTag>;
 }
 
 /**
@@ -92,6 +107,7 @@ export class YamlFile {
         strict: true,
         uniqueKeys: true,
         keepSourceTokens: false,
+        ...(options.customTags ? { customTags: options.customTags } : {}),
       });
     } catch (error) {
       if (error instanceof RangeError) throw new YamlInputError('YAML nesting is too deep to read', 1);
@@ -105,7 +121,47 @@ export class YamlFile {
       const message = /call stack/i.test(firstError.message) ? 'YAML nesting is too deep to read' : `invalid YAML: ${firstLine(firstError.message)}`;
       throw new YamlInputError(message, line, col);
     }
-    return new YamlFile(text, document, lineCounter, options);
+    const file = new YamlFile(text, document, lineCounter, options);
+    if (text.includes('*')) file.checkExpansion();
+    return file;
+  }
+
+  /**
+   * Counts the nodes the document would have with every alias expanded (each anchored node is
+   * counted once and reused), refusing it at the alias where the count passes the limit.
+   */
+  private checkExpansion(): void {
+    const sizes = new Map<unknown, number>();
+    const sizeOf = (node: unknown): number => {
+      if (isAlias(node)) {
+        const target = this.aliasTarget(node);
+        // An alias to its own ancestor (`&a [*a]`) is a cycle: walkers guard against it, count it once.
+        if (target === undefined || sizes.get(target) === -1) return 1;
+        const size = sizes.get(target) ?? sizeOf(target);
+        if (size > MAX_EXPANDED_NODES) {
+          throw new YamlInputError('YAML alias expansion is too large (possible alias bomb)', this.position(node.range?.[0] ?? 0).line);
+        }
+        return size;
+      }
+      const known = sizes.get(node);
+      if (known !== undefined && known !== -1) return known;
+      sizes.set(node, -1);
+      let size = 1;
+      if (isMap(node)) for (const pair of node.items) size += sizeOf(pair.key) + sizeOf(pair.value);
+      else if (isSeq(node)) for (const item of node.items) size += sizeOf(item);
+      if (size > MAX_EXPANDED_NODES) {
+        const range = (node as { range?: [number, number, number] }).range;
+        throw new YamlInputError('YAML alias expansion is too large (possible alias bomb)', this.position(range?.[0] ?? 0).line);
+      }
+      sizes.set(node, size);
+      return size;
+    };
+    try {
+      sizeOf(this.document.contents);
+    } catch (error) {
+      if (error instanceof RangeError) throw new YamlInputError('YAML nesting is too deep to read', 1);
+      throw error;
+    }
   }
 
   get root(): YamlNode | null {
@@ -202,28 +258,26 @@ export class YamlFile {
   /** Every real YAML comment (not `#` inside scalars), for ignore directives. */
   comments(): YamlComment[] {
     const found: YamlComment[] = [];
-    const visit = (token: unknown): void => {
-      if (!token || typeof token !== 'object') return;
+    // An explicit stack: this runs outside the engine's error handling, so it must not overflow.
+    const pending: unknown[] = [...new CstParser().parse(this.text)];
+    while (pending.length > 0) {
+      const token = pending.pop();
+      if (!token || typeof token !== 'object') continue;
       if (Array.isArray(token)) {
-        for (const item of token) visit(item);
-        return;
+        for (const item of token) pending.push(item);
+        continue;
       }
       const record = token as Record<string, unknown>;
       if (record.type === 'comment' && typeof record.offset === 'number' && typeof record.source === 'string') {
         found.push({ line: this.position(record.offset).line, offset: record.offset, text: record.source });
-        return;
+        continue;
       }
-      for (const value of Object.values(record)) if (value && typeof value === 'object') visit(value);
-    };
-    for (const token of new CstParser().parse(this.text)) visit(token);
+      for (const value of Object.values(record)) if (value && typeof value === 'object') pending.push(value);
+    }
     return found.sort((a, b) => a.offset - b.offset);
   }
 }
 
-/**
- * With `merge: true` the parser gives a plain `<<` key a symbol value; a quoted `"<<"` or a
- * tagged `! <<` stays an ordinary string key, as YAML wants.
- */
 function isMergeKey(key: Scalar<unknown>): boolean {
   return typeof key.value === 'symbol' && key.value.description === '<<';
 }
