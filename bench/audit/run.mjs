@@ -50,7 +50,8 @@ const positive = (name) => {
 // Workers: run in a child process so that each measurement has its own heap and peak RSS.
 
 if (args.worker) {
-  const [kind, dir, repsText] = args.worker.split(',');
+  const [kind, repsText, ...rest] = args.worker.split(',');
+  const dir = rest.join(',');
   const reps = Number(repsText);
   const stamp = JSON.parse(readFileSync(path.join(dir, '.stamp.json'), 'utf8'));
   const files = stamp.list.map((file) => path.join(dir, file));
@@ -113,7 +114,7 @@ function run(argv, { env = process.env, capture = true } = {}) {
 }
 
 async function worker(kind, reps) {
-  const result = await run([fileURLToPath(import.meta.url), '--worker', `${kind},${CORPUS},${reps}`]);
+  const result = await run([fileURLToPath(import.meta.url), '--worker', `${kind},${reps},${CORPUS}`]);
   if (result.code !== 0) throw new Error(`${kind} worker failed:\n${result.stderr}`);
   return { ...JSON.parse(result.stdout), wallMs: result.ms };
 }

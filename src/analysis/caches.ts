@@ -17,7 +17,7 @@ export interface CacheUse {
   saves: boolean;
   /** `maybe` when an input could not be evaluated or the default depends on a version cordon cannot see. */
   certainty: 'yes' | 'maybe';
-  /** What turns the cache on: "`cache: pip`", "setup-uv v5+ caches by default on GitHub-hosted runners". */
+  /** What turns the cache on ("`cache: pip`", "setup-uv caches by default…"); empty for cache actions themselves. */
   how: string;
   /** The input that turns it on, else the `uses:`. */
   span: Span;
@@ -51,12 +51,12 @@ export function cacheUseOf(step: Step, job: Job, workflow: Workflow, runs: reado
     case 'actions/cache': {
       const lookupOnly = input('lookup-only');
       if (lookupOnly && booleanState(lookupOnly.value, runs) === 'yes') return null;
-      return make('yes', 'restores and saves a cache', uses.span);
+      return make('yes', '', uses.span);
     }
     case 'actions/cache/restore':
-      return make('yes', 'restores a cache', uses.span, true, false);
+      return make('yes', '', uses.span, true, false);
     case 'actions/cache/save':
-      return make('yes', 'saves a cache', uses.span, false, true);
+      return make('yes', '', uses.span, false, true);
     case 'actions/setup-python':
     case 'actions/setup-node':
     case 'actions/setup-java':
@@ -82,7 +82,7 @@ export function cacheUseOf(step: Step, job: Job, workflow: Workflow, runs: reado
     case 'swatinem/rust-cache': {
       const saveIf = input('save-if');
       const saves = saveIf ? booleanState(saveIf.value, runs) !== 'no' : true;
-      return make('yes', 'restores and saves the Rust build cache', uses.span, true, saves);
+      return make('yes', '', uses.span, true, saves);
     }
     case 'pyo3/maturin-action': {
       const found = input('sccache');
@@ -99,12 +99,12 @@ export function cacheUseOf(step: Step, job: Job, workflow: Workflow, runs: reado
       // Writes only from the default branch unless `cache-read-only: false`.
       const readOnly = input('cache-read-only');
       const saves = readOnly ? booleanState(readOnly.value, runs) !== 'yes' : false;
-      return make('yes', 'restores the Gradle cache by default', uses.span, true, saves);
+      return make('yes', 'on by default', uses.span, true, saves);
     }
     case 'jdx/mise-action':
       return flag('cache', 'yes', 'mise-action caches by default');
     case 'awalsh128/cache-apt-pkgs-action':
-      return make('yes', 'restores and saves apt packages', uses.span);
+      return make('yes', '', uses.span);
     case 'docker/build-push-action': {
       const from = input('cache-from');
       const to = input('cache-to');

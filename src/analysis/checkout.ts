@@ -75,7 +75,7 @@ const UNTRUSTED_REF_CONTEXTS = [
 const HEAD_OUTPUT = /^(steps|needs)\.[^.]+\.outputs\.[^.]*(head|pr[-_]?(sha|ref|branch)|pull[-_]?request[-_]?(sha|ref|branch))[^.]*$/;
 
 /** A written ref of a pull request: `refs/pull/123/merge`, `pull/${{ … }}/head`. */
-const PULL_REF = /(^|[\s:/'"])(refs\/)?pull\/(\d+|\$\{\{[^}]*\}\}|\$\{?\w+\}?|\*)\/(head|merge)\b|refs\/pull\//;
+const PULL_REF = /(^|[\s:/'"+])(refs\/)?pull\/(\d+|\$\{\{[^}]*\}\}|\$\{?\w+\}?|_+|\*)\/(head|merge)\b|refs\/pull\//;
 
 function matchesPattern(path: string, pattern: string): boolean {
   const parts = path.split('.');
@@ -85,8 +85,9 @@ function matchesPattern(path: string, pattern: string): boolean {
 
 /** Why a context reference names untrusted code, or null. */
 export function untrustedRefContext(ref: ContextRef): { reason: string; confidence: 'high' | 'medium' } | null {
-  if (UNTRUSTED_REF_CONTEXTS.some((pattern) => matchesPattern(ref.path, pattern))) return { reason: ref.path, confidence: 'high' };
-  if (HEAD_OUTPUT.test(ref.path)) return { reason: ref.path, confidence: 'medium' };
+  const path = ref.path.toLowerCase();
+  if (UNTRUSTED_REF_CONTEXTS.some((pattern) => matchesPattern(path, pattern))) return { reason: ref.path, confidence: 'high' };
+  if (HEAD_OUTPUT.test(path)) return { reason: ref.path, confidence: 'medium' };
   return null;
 }
 

@@ -85,7 +85,7 @@ function envBinding(scope: TaintScope, name: string): EnvBinding | undefined {
  * lines expand. Undefined when the producer is not visible (an action, another job).
  */
 function stepOutputExpressions(path: string, scope: TaintScope): Array<Pick<Expression, 'valueContexts'>> | undefined {
-  const match = /^steps\.([^.]+)\.outputs\.([^.]+)$/.exec(path);
+  const match = /^steps\.([^.]+)\.outputs\.([^.]+)$/.exec(path.toLowerCase());
   if (!match || !scope.job) return undefined;
   const [, id, name] = match;
   const producer = scope.job.steps.find((candidate) => candidate.id?.toLowerCase() === id);

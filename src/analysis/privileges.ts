@@ -22,6 +22,21 @@ export function tokenAccess(job: Job, workflow: Workflow): TokenAccess {
   return [...permissions.scopes.values()].some((scope) => scope.value === 'write') ? 'write' : 'read';
 }
 
+/**
+ * Write scopes that only let the token talk (labels, comments, reviews): a bot on
+ * `pull_request_target` needs them, and misused they cannot push code, move tags, publish or
+ * start other workflows.
+ */
+export const CONVERSATION_SCOPES = new Set(['issues', 'pull-requests', 'discussions']);
+
+/** Scopes granted `write` (`*` for `write-all`); empty when none or not written. */
+export function writeScopes(job: Job, workflow: Workflow): string[] {
+  const permissions = effectivePermissions(job, workflow);
+  if (!permissions) return [];
+  if (permissions.kind === 'write-all') return ['*'];
+  return [...permissions.scopes].filter(([, level]) => level.value === 'write').map(([scope]) => scope);
+}
+
 export interface JobPrivileges {
   /** Secret names the job reads (not `GITHUB_TOKEN`); `*` for all. */
   secrets: string[];
@@ -29,6 +44,14 @@ export interface JobPrivileges {
   inheritsSecrets: boolean;
   idToken: boolean;
   token: TokenAccess;
+  /** Scopes granted `write`, `id-token` included; `*` for `write-all`. */
+  writeScopes: string[];
+}
+
+/** A token that can change code, releases, packages or workflows: `write-all`, the repository default, or a write scope beyond conversation. */
+export function holdsPowerfulToken(privileges: JobPrivileges): boolean {
+  if (privileges.token === 'default') return true;
+  return privileges.writeScopes.some((scope) => scope !== 'id-token' && !CONVERSATION_SCOPES.has(scope));
 }
 
 export function jobPrivileges(job: Job, workflow: Workflow): JobPrivileges {
@@ -37,6 +60,7 @@ export function jobPrivileges(job: Job, workflow: Workflow): JobPrivileges {
     inheritsSecrets: job.secretsInherit !== undefined,
     idToken: jobCanMintOidc(job, workflow),
     token: tokenAccess(job, workflow),
+    writeScopes: writeScopes(job, workflow),
   };
 }
 
@@ -49,7 +73,9 @@ export function describePrivileges(privileges: JobPrivileges, options: { include
   if (privileges.inheritsSecrets) parts.push('every secret (`secrets: inherit`)');
   if (privileges.idToken) parts.push('`id-token: write` (OIDC minting)');
   if (options.includeToken !== false) {
-    if (privileges.token === 'write') parts.push('a `GITHUB_TOKEN` with write scopes');
+    const scopes = privileges.writeScopes.filter((scope) => scope !== 'id-token');
+    if (scopes.includes('*')) parts.push('a `GITHUB_TOKEN` with `write-all`');
+    else if (scopes.length) parts.push(`a \`GITHUB_TOKEN\` that can write ${scopes.map((scope) => `\`${scope}\``).join(', ')}`);
     else if (privileges.token === 'default') parts.push('a `GITHUB_TOKEN` with the repository default permissions (no `permissions:` block; read-write in older repositories)');
   }
   if (parts.length <= 1) return parts.join('');

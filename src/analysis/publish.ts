@@ -1,5 +1,5 @@
 import type { Job, Step, Workflow } from '../models/github/types.ts';
-import type { ShellCommand, ShellWord } from '../models/shell/types.ts';
+import type { ShellCommand, ShellScript, ShellWord } from '../models/shell/types.ts';
 import { analyzeExpression, secretName, type Expression } from '../models/github/expressions.ts';
 import type { Span } from '../models/yaml/document.ts';
 import { dataContexts, envSecrets, jobCanMintOidc, secretsIn, stepEnvironment, type EnvBinding, type SecretUse } from './credentials.ts';
@@ -147,10 +147,40 @@ function actionSites(step: Step, job: Job | undefined, workflow: Workflow | unde
 
 function commandSites(step: Step, job: Job | undefined, workflow: Workflow | undefined): PublishSite[] {
   if (!step.run) return [];
-  const sites: PublishSite[] = [];
   const env = stepEnvironment(step, job, workflow);
-  const canMint = job && workflow ? jobCanMintOidc(job, workflow) : false;
-  const script = step.run.parsed();
+  const scope: PublishScope = {
+    secretsInText: (text, span) => secretsInText(text, env, span),
+    *environment() {
+      for (const [name, binding] of env) yield { name, span: binding.entry.span, secrets: () => envSecrets(binding) };
+    },
+    canMintOidc: job && workflow ? jobCanMintOidc(job, workflow) : false,
+    configuredRegistry: (ecosystem) => configuredRegistry(ecosystem, step, job),
+  };
+  return scriptPublishSites(step.run.parsed(), scope).map(({ tokenVariables: _, ...site }) => ({ step, ...site }));
+}
+
+/** A publishing command in a script of any platform (a GitHub `run:` step, a GitLab `script:`). */
+export type ScriptPublishSite = Omit<PublishSite, 'step'> & {
+  command: ShellCommand;
+  /** Environment variables the tool reads its token from (`TWINE_PASSWORD`…). */
+  tokenVariables: RegExp;
+};
+
+/** What `scriptPublishSites` needs to know about the script's surroundings. */
+export interface PublishScope {
+  /** Stored secrets behind a flag value or assignment as written (`$VAR`, `${{ secrets.X }}`). */
+  secretsInText(text: string, span: Span): SecretUse[];
+  /** Environment variables set around the script, in the order they are searched for a tool's token variable. */
+  environment(): Iterable<{ name: string; span: Span; secrets: () => SecretUse[] }>;
+  /** A tool without a visible token authenticates with OIDC (Trusted Publishing). */
+  canMintOidc: boolean;
+  /** The index the job configured for the tool elsewhere (`actions/setup-node`'s `registry-url`). */
+  configuredRegistry?(ecosystem: Ecosystem): string | undefined;
+}
+
+/** Publishing commands of a parsed script, with the token each one uses, on any platform. */
+export function scriptPublishSites(script: ShellScript, scope: PublishScope): ScriptPublishSite[] {
+  const sites: ScriptPublishSite[] = [];
   for (const command of script.commands) {
     const match = matchCommand(command);
     if (!match) continue;
@@ -160,31 +190,31 @@ function commandSites(step: Step, job: Job | undefined, workflow: Workflow | und
     if (words.some((word) => /^--dry-run(=true)?$/.test(word.text))) continue;
     let token: PublishSite['token'];
     const flag = findFlag(words, pattern.tokenFlags);
-    if (flag) token = { via: `\`${flag.flag}\` flag`, span: flag.word.span, secrets: secretsInText(flag.word.raw, env, flag.word.span) };
+    if (flag) token = { via: `\`${flag.flag}\` flag`, span: flag.word.span, secrets: scope.secretsInText(flag.word.raw, flag.word.span) };
     const assignment = command.assignments.find((item) => pattern.tokenVariables.test(item.name));
-    if (!token && assignment) token = { via: `\`${assignment.name}\``, span: command.span, secrets: secretsInText(assignment.value, env, command.span) };
+    if (!token && assignment) token = { via: `\`${assignment.name}\``, span: command.span, secrets: scope.secretsInText(assignment.value, command.span) };
     if (!token) {
       const exported = script.assignments.find((item) => pattern.tokenVariables.test(item.name) && item.start < command.start);
-      if (exported) token = { via: `\`${exported.name}\``, span: exported.span, secrets: secretsInText(exported.value, env, exported.span) };
+      if (exported) token = { via: `\`${exported.name}\``, span: exported.span, secrets: scope.secretsInText(exported.value, exported.span) };
     }
     if (!token) {
-      for (const [name, binding] of env) {
-        if (!pattern.tokenVariables.test(name)) continue;
-        token = { via: `\`${name}\``, span: binding.entry.span, secrets: envSecrets(binding) };
+      for (const binding of scope.environment()) {
+        if (!pattern.tokenVariables.test(binding.name)) continue;
+        token = { via: `\`${binding.name}\``, span: binding.span, secrets: binding.secrets() };
         break;
       }
     }
-    const index = findFlag(words, pattern.indexFlags)?.word.text ?? configuredRegistry(pattern.ecosystem, step, job);
+    const index = findFlag(words, pattern.indexFlags)?.word.text ?? scope.configuredRegistry?.(pattern.ecosystem);
     const tokenFromSecrets = token !== undefined && token.secrets.length > 0;
     sites.push({
-      step,
       ecosystem: pattern.ecosystem,
       tool: pattern.words.join(' '),
       span: command.span,
       index: classifyIndex(pattern.ecosystem, index),
-      auth: tokenFromSecrets ? 'token' : !token && canMint ? 'oidc' : 'unknown',
+      auth: tokenFromSecrets ? 'token' : !token && scope.canMintOidc ? 'oidc' : 'unknown',
       token,
       command,
+      tokenVariables: pattern.tokenVariables,
     });
   }
   return sites;

@@ -15,13 +15,25 @@ const HOSTED = [
   /^macos-(latest|\d+(\.\d+)?)(-(large|xlarge|intel|arm64))?$/,
 ];
 
+/**
+ * Label prefixes of third-party services that run GitHub Actions jobs on a fresh virtual machine
+ * per job (Depot, Namespace, Blacksmith, BuildJet, Ubicloud, WarpBuild, RunsOn). GitHub counts
+ * them as self-hosted, but nothing persists between jobs, which is the risk `self-hosted-runner`
+ * is about.
+ */
+const MANAGED_EPHEMERAL = /^(depot-|namespace-profile-|nscloud-|blacksmith-|buildjet-|ubicloud-|ubicloud$|warp-|runs-on[=/,])/;
+
+export function isManagedEphemeralLabel(label: string): boolean {
+  return MANAGED_EPHEMERAL.test(label.trim().toLowerCase());
+}
+
 export function isGithubHostedLabel(label: string): boolean {
   const lower = label.trim().toLowerCase();
   return HOSTED.some((pattern) => pattern.test(lower));
 }
 
 export interface RunnerKind {
-  kind: 'github-hosted' | 'self-hosted' | 'unknown';
+  kind: 'github-hosted' | 'managed-ephemeral' | 'self-hosted' | 'unknown';
   /** `high` when `self-hosted` is written; `medium` for labels that are not GitHub's; `low` for a runner group. */
   confidence: 'high' | 'medium' | 'low';
   /** The label that decided it, for the finding's location. */
@@ -44,6 +56,7 @@ export function runnerKind(job: Job, workflow: Workflow, extraHosted: readonly s
     const group = job.runsOn.find((label) => !isGithubHostedLabel(label.value)) ?? job.runsOn[0]!;
     return { kind: 'self-hosted', confidence: 'low', label: group, reason: 'a runner group (self-hosted runners, or larger GitHub-hosted ones)' };
   }
+  if (job.runsOn.some((label) => isManagedEphemeralLabel(label.value))) return { kind: 'managed-ephemeral', confidence: 'medium', label: job.runsOn[0] };
   const extra = new Set(extraHosted.map((label) => label.toLowerCase()));
   const foreign = job.runsOn.find((label) => !isGithubHostedLabel(label.value) && !extra.has(label.value.trim().toLowerCase()));
   if (foreign) return { kind: 'self-hosted', confidence: 'medium', label: foreign, reason: `the label \`${foreign.value}\`, which is not a GitHub-hosted runner's` };

@@ -131,6 +131,11 @@ export function guardOf(condition: string | undefined): Guard {
   const trusted = /['"](OWNER|MEMBER|COLLABORATOR)['"]/;
   const untrusted = /['"](CONTRIBUTOR|FIRST_TIMER|FIRST_TIME_CONTRIBUTOR|MANNEQUIN|NONE)['"]/;
   if (association.test(text) && trusted.test(text) && !untrusted.test(text) && !/author_association\s*!=/.test(text)) guard.trustedActorOnly = true;
+  // A list of named people (`contains(fromJSON('["alice","bob"]'), github.actor)`, `github.actor == 'alice'`).
+  // Bots are left out: `github.actor == 'dependabot[bot]'` can be the bot acting on someone else's change.
+  const actorList = /contains\(\s*fromjson\(\s*'(\[[^']*\])'\s*\)\s*,\s*github\.(actor|triggering_actor)\s*\)/i.exec(text);
+  const actorEquals = /github\.(actor|triggering_actor)\s*==\s*'([^']+)'/.exec(text);
+  if ((actorList && !/\[bot\]/i.test(actorList[1]!)) || (actorEquals && !/\[bot\]$/i.test(actorEquals[2]!))) guard.trustedActorOnly = true;
   if (/contains\(\s*github\.event\.(pull_request|issue)\.labels\.\*\.name\s*,/.test(text) || /github\.event\.label\.name\s*==\s*'/.test(text)) guard.labelGated = true;
   if (/github\.event\.workflow_run\.event\s*!=\s*'pull_request'/.test(text) || /github\.event\.workflow_run\.event\s*==\s*'(push|schedule|release|workflow_dispatch)'/.test(text)) {
     guard.workflowRunNotFromPullRequest = true;
@@ -161,12 +166,79 @@ export function exposuresReaching(workflow: Workflow, job: Job, step?: Step): Tr
 }
 
 /**
+ * Like `guardOf`, but a disjunction only voids the conjunct it sits in: in
+ * `contains(fromJSON('[…]'), github.actor) && (a || b)` the actor list still restricts the job.
+ * Each top-level `&&` operand without `||` is read by `guardOf` and the results are combined.
+ */
+export function guardOfCondition(condition: string | undefined): Guard {
+  const whole = guardOf(condition);
+  if (!condition) return whole;
+  const text = condition.replace(/^\s*\$\{\{/, '').replace(/\}\}\s*$/, '');
+  const conjuncts = splitTopLevel(text, '&&');
+  if (conjuncts.length < 2 || !text.includes('||')) return whole;
+  const merged = guardOf(undefined);
+  for (const conjunct of conjuncts) {
+    const part = guardOf(stripParentheses(conjunct));
+    merged.tagsOnly ||= part.tagsOnly;
+    merged.mergedOnly ||= part.mergedOnly;
+    merged.sameRepoOnly ||= part.sameRepoOnly;
+    merged.trustedActorOnly ||= part.trustedActorOnly;
+    merged.labelGated ||= part.labelGated;
+    merged.workflowRunNotFromPullRequest ||= part.workflowRunNotFromPullRequest;
+    merged.events.push(...part.events);
+    merged.excludedEvents.push(...part.excludedEvents);
+    merged.branches.push(...part.branches);
+  }
+  return merged;
+}
+
+/** Splits at an operator outside parentheses and string literals. */
+function splitTopLevel(text: string, operator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === "'") inString = !inString;
+    if (inString) continue;
+    if (char === '(') depth++;
+    else if (char === ')') depth--;
+    else if (depth === 0 && text.startsWith(operator, i)) {
+      parts.push(text.slice(start, i));
+      start = i + operator.length;
+      i += operator.length - 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((part) => part.trim()).filter(Boolean);
+}
+
+function stripParentheses(text: string): string {
+  let current = text.trim();
+  while (current.startsWith('(') && current.endsWith(')') && splitTopLevel(current.slice(1, -1), '||').length >= 1 && balanced(current.slice(1, -1))) current = current.slice(1, -1).trim();
+  return current;
+}
+
+function balanced(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (const char of text) {
+    if (char === "'") inString = !inString;
+    if (inString) continue;
+    if (char === '(') depth++;
+    else if (char === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/**
  * Triggers of a workflow whose runs reach a job (and step): every `on:` event minus those the
  * `if:` conditions exclude by event name, tag or branch limits. Unlike `exposuresReaching`, this
  * keeps events that are not exposures (`push` to main, `schedule`, `workflow_dispatch`).
  */
 export function triggersReaching(workflow: Workflow, job: Job, step?: Step): Trigger[] {
-  const guards = [guardOf(job.if?.value), guardOf(step?.if?.value)];
+  const guards = [guardOfCondition(job.if?.value), guardOfCondition(step?.if?.value)];
   return workflow.triggers.filter((trigger) =>
     !guards.some((guard) => {
       if (guard.events.length && !guard.events.includes(trigger.event)) return true;
@@ -187,7 +259,7 @@ export function triggersReaching(workflow: Workflow, job: Job, step?: Step): Tri
  * - `open`: nothing evaluable restricts it.
  */
 export function eventTrust(event: string, ...conditions: Array<string | undefined>): 'trusted' | 'approved' | 'open' {
-  const guards = conditions.map((condition) => guardOf(condition));
+  const guards = conditions.map((condition) => guardOfCondition(condition));
   const pullRequestEvent = /^(pull_request|pull_request_target|pull_request_review|pull_request_review_comment)$/.test(event);
   if (guards.some((guard) => guard.sameRepoOnly && (pullRequestEvent || event === 'workflow_run'))) return 'trusted';
   if (guards.some((guard) => guard.workflowRunNotFromPullRequest && event === 'workflow_run')) return 'trusted';

@@ -25,7 +25,7 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
   }
   const cwd = process.cwd();
   const limits: ReadLimits = { maxBytes: options.maxFileSize };
-  const { inputs, errors, discovery, codeowners } = await gatherInputs(options.paths, cwd, limits);
+  const { inputs, errors, discovery, codeowners, includedSources } = await gatherInputs(options.paths, cwd, limits);
   const sources = new Map(inputs.map((input) => [input.path, input.text]));
 
   let config: CordonConfig = {};
@@ -42,7 +42,7 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
   }
 
   if (inputs.length === 0 && errors.length === 0) {
-    process.stderr.write(`cordon audit: no workflow or action files found in ${options.paths.join(', ') || '.'}\n`);
+    process.stderr.write(`cordon audit: no workflow, action or .gitlab-ci.yml files found in ${options.paths.join(', ') || '.'}\n`);
     return 2;
   }
 
@@ -53,6 +53,8 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
     codeowners,
     scannedWorkflowFolder: discovery.scannedWorkflowFolder,
   });
+  // GitLab includes are read while auditing; their text gives findings in them a code frame.
+  for (const [path, text] of includedSources) if (!sources.has(path)) sources.set(path, text);
   const minSeverity = options.minSeverity ?? config['min-severity'] ?? 'info';
   const failOn = options.failOn ?? config['fail-on'] ?? 'high';
   const shown = result.findings.filter((finding) => severityRank(finding.severity) >= severityRank(minSeverity));

@@ -2,31 +2,46 @@ import type { AuditInput } from '../engine/load.ts';
 import type { InputError } from '../findings/finding.ts';
 import type { PlainFile } from '../models/repository.ts';
 import { decodeInput, discover, readCandidate, type Discovery, type ReadLimits } from '../sources/files.ts';
+import { localIncludeResolver } from '../sources/gitlab-includes.ts';
 
 export interface GatheredInputs {
   inputs: AuditInput[];
   errors: InputError[];
   discovery: Discovery;
   codeowners?: PlainFile;
+  /** Files read as GitLab `include: local` targets, by display path (for code frames). */
+  includedSources: Map<string, string>;
 }
 
 /** Finds and reads everything a command was pointed at: paths (default `.`) and `-` for stdin. */
 export async function gatherInputs(paths: readonly string[], cwd: string, limits: ReadLimits): Promise<GatheredInputs> {
   const inputs: AuditInput[] = [];
   const errors: InputError[] = [];
+  const includedSources = new Map<string, string>();
   const files = paths.filter((item) => item !== '-');
   const wantsStdin = paths.includes('-');
   const discovery = await discover(files.length ? files : wantsStdin ? [] : ['.'], cwd);
   errors.push(...discovery.errors);
   if (wantsStdin) {
     const read = decodeInput('<stdin>', await readStdin(limits.maxBytes), limits);
-    if (read.ok) inputs.push({ path: '<stdin>', text: read.text, kind: /^\s*runs\s*:/m.test(read.text) && !/^\s*jobs\s*:/m.test(read.text) ? 'action' : 'workflow' });
+    if (read.ok) inputs.push({ path: '<stdin>', text: read.text, kind: stdinKind(read.text) });
     else errors.push(read.error);
   }
   for (const candidate of discovery.candidates) {
     const read = await readCandidate(candidate, limits);
-    if (read.ok) inputs.push({ path: candidate.display, text: read.text, kind: candidate.kind });
-    else errors.push(read.error);
+    if (!read.ok) errors.push(read.error);
+    else if (candidate.kind === 'gitlab') {
+      const resolver = localIncludeResolver(candidate.repositoryRoot ?? discovery.root, discovery.root, limits);
+      const includes = {
+        ...resolver,
+        read: async (target: string) => {
+          const result = await resolver.read(target);
+          if (result.ok) includedSources.set(result.path, result.text);
+          return result;
+        },
+      };
+      inputs.push({ path: candidate.display, text: read.text, kind: 'gitlab', includes });
+    } else inputs.push({ path: candidate.display, text: read.text, kind: candidate.kind });
   }
   let codeowners: PlainFile | undefined;
   if (discovery.codeowners) {
@@ -34,7 +49,17 @@ export async function gatherInputs(paths: readonly string[], cwd: string, limits
     if (read.ok) codeowners = { path: discovery.codeowners.display, text: read.text };
     else errors.push(read.error);
   }
-  return { inputs, errors, discovery, codeowners };
+  return { inputs, errors, discovery, codeowners, includedSources };
+}
+
+/**
+ * What a document on standard input is: an action (`runs:` without `jobs:`), a GitLab pipeline
+ * (no `on:`/`jobs:`, but GitLab's top-level keywords or job `script:`s), else a workflow.
+ */
+function stdinKind(text: string): AuditInput['kind'] {
+  if (/^\s*runs\s*:/m.test(text) && !/^\s*jobs\s*:/m.test(text)) return 'action';
+  if (!/^(on|"on"|'on'|jobs)\s*:/m.test(text) && /^(stages|include|default|workflow)\s*:|^\s+script\s*:/m.test(text)) return 'gitlab';
+  return 'workflow';
 }
 
 async function readStdin(maxBytes: number): Promise<Uint8Array> {

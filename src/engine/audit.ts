@@ -61,7 +61,11 @@ export async function audit(inputs: readonly AuditInput[], options: AuditOptions
 
   const ignoresByPath = new Map<string, IgnoreComment[]>();
   if (options.inlineIgnores !== false) {
-    for (const file of files) ignoresByPath.set(file.path, parseIgnoreComments(file.yaml.comments(), (line) => file.yaml.lineText(line)));
+    for (const file of files) {
+      // A GitLab pipeline's included files take ignore comments too.
+      const sources = file.kind === 'gitlab' ? file.sources : [{ path: file.path, yaml: file.yaml }];
+      for (const source of sources) ignoresByPath.set(source.path, parseIgnoreComments(source.yaml.comments(), (line) => source.yaml.lineText(line)));
+    }
   }
   const seen = new Set<string>();
   for (const { rule, draft, path } of drafts) {
@@ -91,7 +95,7 @@ function runFileRules(file: PipelineFile, rules: readonly Rule<any>[], config: C
     const context: RuleContext<any> = {
       file,
       config: ruleSettings(config, rule.meta.id).config ?? {},
-      report: (draft) => drafts.push({ rule, draft, path: draft.path ?? file.path }),
+      report: (draft) => drafts.push(file.kind === 'gitlab' ? placeInSource(rule, draft, file.path) : { rule, draft, path: draft.path ?? file.path }),
     };
     if (file.kind === 'workflow') {
       rule.workflow?.(file, context);
@@ -102,15 +106,31 @@ function runFileRules(file: PipelineFile, rules: readonly Rule<any>[], config: C
           for (const step of job.steps) rule.step(step, scope, context);
         }
       }
-    } else {
+    } else if (file.kind === 'action') {
       rule.action?.(file, context);
       if (rule.step) {
         const scope: StepScope = { kind: 'action', action: file };
         for (const step of file.steps) rule.step(step, scope, context);
       }
+    } else {
+      rule.gitlabPipeline?.(file, context);
+      if (rule.gitlabJob) for (const job of file.jobs) if (!job.hidden) rule.gitlabJob(job, file, context);
     }
   }
   return drafts;
+}
+
+/**
+ * A GitLab pipeline spans several files: a finding belongs to the file its span lies in (GitLab
+ * spans carry their path). Related locations in another file say which file in their message.
+ */
+function placeInSource(rule: Rule<any>, draft: FindingDraft, fallback: string): Draft {
+  const path = draft.path ?? (draft.span as { path?: string }).path ?? fallback;
+  const related = draft.related?.map((item) => {
+    const where = (item.span as { path?: string }).path;
+    return where && where !== path ? { ...item, message: `${item.message} (in ${where})` } : item;
+  });
+  return { rule, draft: related ? { ...draft, related } : draft, path };
 }
 
 function toFinding(rule: Rule<any>, draft: FindingDraft, path: string): Finding {

@@ -1,4 +1,6 @@
 import { buildPipelineFile } from '../models/github/build.ts';
+import { buildGitLabPipeline, parseGitLabYaml } from '../models/gitlab/build.ts';
+import { GitLabInputError, type GitLabPipeline, type IncludeResolver } from '../models/gitlab/types.ts';
 import type { CompositeAction, PipelineFile, Workflow } from '../models/github/types.ts';
 import type { PlainFile, Repository } from '../models/repository.ts';
 import { loadShellParser } from '../models/shell/parse.ts';
@@ -9,7 +11,10 @@ export interface AuditInput {
   /** Path as shown to users, relative to the scanned root. */
   path: string;
   text: string;
-  kind: 'workflow' | 'action';
+  /** `gitlab`: a `.gitlab-ci.yml` (or `*.gitlab-ci.yml`) pipeline. */
+  kind: 'workflow' | 'action' | 'gitlab';
+  /** GitLab: reads the pipeline's local includes (the CLI reads them under the scanned root). */
+  includes?: IncludeResolver;
 }
 
 export interface LoadOptions {
@@ -26,14 +31,24 @@ export async function loadRepository(inputs: readonly AuditInput[], options: Loa
   const errors: InputError[] = [];
   for (const input of inputs) {
     try {
-      files.push(buildPipelineFile(input.path, YamlFile.parse(input.text), input.kind));
+      if (input.kind === 'gitlab') {
+        const pipeline = await buildGitLabPipeline(input.path, parseGitLabYaml(input.text), { resolver: input.includes });
+        files.push(pipeline);
+        // Problems confined to one part of the pipeline (a missing include, a cyclic `extends:`).
+        for (const problem of pipeline.errors) errors.push(toInputError(problem.path, problem));
+      } else files.push(buildPipelineFile(input.path, YamlFile.parse(input.text), input.kind));
     } catch (error) {
+      if (error instanceof GitLabInputError) {
+        errors.push(toInputError(error.path, error));
+        continue;
+      }
       errors.push(toInputError(input.path, error));
     }
   }
   const repository: Repository = {
     workflows: files.filter((file): file is Workflow => file.kind === 'workflow'),
     actions: files.filter((file): file is CompositeAction => file.kind === 'action'),
+    gitlabPipelines: files.filter((file): file is GitLabPipeline => file.kind === 'gitlab'),
     codeowners: options.codeowners,
     scannedWorkflowFolder: options.scannedWorkflowFolder ?? false,
   };

@@ -1,4 +1,5 @@
 import type { CompositeAction, Workflow } from './github/types.ts';
+import type { GitLabPipeline } from './gitlab/types.ts';
 
 /** A file that is not a pipeline but that rules read (CODEOWNERS…), kept as plain text. */
 export interface PlainFile {
@@ -13,6 +14,8 @@ export interface PlainFile {
 export interface Repository {
   workflows: Workflow[];
   actions: CompositeAction[];
+  /** GitLab CI pipelines (each with its local includes). */
+  gitlabPipelines: GitLabPipeline[];
   /** The CODEOWNERS file GitHub would use (`.github/`, root, then `docs/`), if any. */
   codeowners?: PlainFile;
   /** The scan covered a `.github/workflows` folder (not just loose files or stdin). */

@@ -1,5 +1,5 @@
 import { checkoutsOf, commandRunsWorkspaceCode, stepRunsWorkspaceCode, type Checkout } from '../analysis/checkout.ts';
-import { describePrivileges, jobPrivileges, type JobPrivileges } from '../analysis/privileges.ts';
+import { describePrivileges, holdsPowerfulToken, jobPrivileges, type JobPrivileges } from '../analysis/privileges.ts';
 import { eventTrust, triggersReaching } from '../analysis/triggers.ts';
 import { scalarAt } from '../analysis/yaml-node.ts';
 import type { Confidence, Severity } from '../findings/finding.ts';
@@ -66,11 +66,14 @@ Severity:
 - **critical**: the job checks out the pull request head and afterwards runs a script or a local
   action (anything but printing, file handling, \`git\` and \`gh\`), or holds secrets or
   \`id-token: write\` together with the head checkout;
-- **high**: the job holds secrets, \`id-token: write\` or a token with write scopes (or no
-  \`permissions:\` block, so the repository default applies) without checking out the head: safe
-  today, one injection or added step away from a compromise; also the critical cases when an \`if:\`
-  requires a maintainer's label or a trusted commenter (what they approved can change after);
-- **medium**: the trigger alone, with a read-only token and no secrets.
+- **high**: the job holds secrets, \`id-token: write\` or a token that can change code, releases,
+  packages or workflows (any write scope but \`issues\`, \`pull-requests\` and \`discussions\`, or no
+  \`permissions:\` block, so the repository default applies: medium confidence) without checking out
+  the head: safe today, one injection or added step away from a compromise; also the critical cases
+  when an \`if:\` requires a maintainer's label or a trusted commenter (what they approved can change
+  after);
+- **medium**: the trigger alone, with a read-only token or one that can only write labels, comments
+  and reviews (the labeler and greeting bots GitHub documents), and no secrets.
 
 Job and step \`if:\` conditions are evaluated where they can be: limited to other events, to
 same-repository pull requests (\`github.event.pull_request.head.repo.full_name == github.repository\`)
@@ -136,13 +139,22 @@ of the job.`,
     }
     for (const [trigger, jobs] of byTrigger) {
       const forkRestricted = FORK_RESTRICTED.has(trigger.event);
-      const holding = jobs.filter(({ privileges }) => holds(privileges, !forkRestricted));
+      // From forks these events get what `pull_request` gets; same-repository reviewers can push anyway.
+      const holding = forkRestricted ? [] : jobs.filter(({ privileges }) => holds(privileges, true));
       const severity: Severity = holding.length ? 'high' : 'medium';
       const defaultOnly = holding.length > 0 && holding.every(({ privileges }) => !holdsExplicit(privileges));
-      const names = (list: typeof jobs) => list.slice(0, 4).map(({ job }) => `\`${job.id}\``).join(', ') + (list.length > 4 ? ` and ${list.length - 4} more` : '');
-      const message = holding.length
-        ? `\`${trigger.event}\` ${DANGEROUS[trigger.event]}; ${holding.length === 1 ? 'job' : 'jobs'} ${names(holding)} ${holding.length === 1 ? 'holds' : 'hold'} ${describePrivileges(holding[0]!.privileges, { includeToken: !forkRestricted })}. No job runs the pull request's code today, but one injected expression or added step would hand these over; keep credentials out of this workflow or set \`permissions:\` to read-only`
-        : `\`${trigger.event}\` ${DANGEROUS[trigger.event]}; no job holds secrets or a write token and none runs the pull request's code, so today this is only a trigger to keep an eye on`;
+      const lead = `\`${trigger.event}\`: ${DANGEROUS[trigger.event]}`;
+      const holders = holding
+        .slice(0, 3)
+        .map(({ job, privileges }) => `\`${job.id}\` holds ${describePrivileges(privileges, { includeToken: !forkRestricted })}`)
+        .join('; ');
+      const more = holding.length > 3 ? `; ${holding.length - 3} more jobs hold credentials` : '';
+      const talkers = jobs.filter(({ privileges }) => !holds(privileges, !forkRestricted) && privileges.writeScopes.some((scope) => scope !== 'id-token'));
+      const message = forkRestricted
+        ? `${lead}, so no job here gets more than \`pull_request\` would give it; it is reported so that a checkout of the head added later is noticed`
+        : holding.length
+        ? `${lead}. Job ${holders}${more}. No job runs the pull request's code today, but one injected expression or added step would hand these over; keep secrets out of this workflow and limit \`permissions:\``
+        : `${lead}. No job holds secrets or a token that can change code${talkers.length ? ` (only ${describePrivileges(talkers[0]!.privileges)})` : ''}, and none runs the pull request's code, so today this is only a trigger to keep an eye on`;
       context.report({
         message,
         span: trigger.span,
@@ -168,11 +180,11 @@ function reachesOf(workflow: Workflow, job: Job, dangerous: Trigger[], step?: St
 }
 
 function holds(privileges: JobPrivileges, countToken: boolean): boolean {
-  return privileges.secrets.length > 0 || privileges.inheritsSecrets || privileges.idToken || (countToken && privileges.token !== 'read');
+  return privileges.secrets.length > 0 || privileges.inheritsSecrets || privileges.idToken || (countToken && holdsPowerfulToken(privileges));
 }
 
 function holdsExplicit(privileges: JobPrivileges): boolean {
-  return privileges.secrets.length > 0 || privileges.inheritsSecrets || privileges.idToken || privileges.token === 'write';
+  return privileges.secrets.length > 0 || privileges.inheritsSecrets || privileges.idToken || (privileges.token === 'write' && holdsPowerfulToken(privileges));
 }
 
 interface CheckoutVerdict {
@@ -259,5 +271,7 @@ function mentionsPath(step: Step, workflow: Workflow, path: string): boolean {
   if (!directory) return true;
   const workingDirectory = scalarAt(workflow.yaml, [...step.route, 'working-directory'])?.value ?? '';
   const texts = [workingDirectory, step.run?.text ?? '', step.uses?.raw ?? ''];
-  return texts.some((text) => text.includes(directory));
+  const escaped = directory.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const mention = new RegExp(`(^|[\\s/'"=:(])${escaped}(/|[\\s'")]|$)`);
+  return texts.some((text) => mention.test(text));
 }

@@ -3,6 +3,8 @@ import { stepPublishes } from '../analysis/publish.ts';
 import type { EnvEntry, Job, Workflow } from '../models/github/types.ts';
 import type { Severity } from '../findings/finding.ts';
 import type { ShellCommand } from '../models/shell/types.ts';
+import { exposureLevel, gitlabJobPublishes } from '../analysis/gitlab.ts';
+import type { GitLabJob, GitLabVariable } from '../models/gitlab/types.ts';
 import { defineRule, type RuleContext } from './rule.ts';
 
 const DEBUG_VARIABLES = new Set(['ACTIONS_STEP_DEBUG', 'ACTIONS_RUNNER_DEBUG']);
@@ -40,7 +42,17 @@ logging print exactly those intermediate values:
 
 Logs of public repositories are readable by anyone, and a minted PyPI token stays usable for 15
 minutes, more than enough for a scraper. Severity is high where the job can mint OIDC tokens,
-medium where it reads secrets, low otherwise.`,
+medium where it reads secrets, low otherwise.
+
+**GitLab CI.** \`CI_DEBUG_TRACE: "true"\` (and \`CI_DEBUG_SERVICES\`) in \`variables:\` turns on the runner's
+debug trace: GitLab's documentation warns that the log then contains every variable of the job and
+other secrets. Masking does not protect them (variables marked masked are printed in clear in debug
+trace), and every job also receives the project's CI/CD variables, which the file does not show. GitLab
+restricts such logs to members with at least the Developer role, who can then read every credential
+of the job. \`set -x\` in a \`script:\` prints each command after expansion, including tokens derived at
+run time (the PyPI upload token an ID token is exchanged for), which no masking knows. Severity is
+high in jobs with \`id_tokens:\`, medium where the job reads credential variables; \`CI_DEBUG_TRACE\` is
+at least medium everywhere because of the invisible project variables.`,
       example: `jobs:
   publish:
     permissions:
@@ -48,14 +60,24 @@ medium where it reads secrets, low otherwise.`,
     steps:
       - run: |
           set -x
-          TOKEN=$(curl -sH "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=pypi")`,
+          TOKEN=$(curl -sH "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=pypi")
+
+# GitLab CI
+variables:
+  CI_DEBUG_TRACE: "true"`,
       fix: `Remove \`set -x\`, \`-x\` shell options, verbose upload flags and the debug variables from release
 workflows. Turn debugging on only for a re-run you watch, on a workflow that holds no credentials,
-and register any value you derive from a secret with \`echo "::add-mask::$VALUE"\` before using it.`,
+and register any value you derive from a secret with \`echo "::add-mask::$VALUE"\` before using it.
+
+On GitLab, remove \`CI_DEBUG_TRACE\`/\`CI_DEBUG_SERVICES\` from \`.gitlab-ci.yml\`; to debug, set it for one job
+run from the UI on a branch whose jobs hold no credentials, then erase that job's log. Remove
+\`set -x\` from jobs with \`id_tokens:\` or credential variables.`,
       references: [
         'https://docs.github.com/en/actions/monitoring-and-troubleshooting-workflows/troubleshooting-workflows/enabling-debug-logging',
         'https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions#redacting-secrets-from-workflow-run-logs',
         'https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/workflow-commands-for-github-actions#masking-a-value-in-a-log',
+        'https://docs.gitlab.com/ci/variables/variables_troubleshooting/#enable-debug-logging',
+        'https://docs.gitlab.com/ci/variables/#mask-a-cicd-variable',
       ],
     },
   },
@@ -140,6 +162,43 @@ and register any value you derive from a secret with \`echo "::add-mask::$VALUE"
       });
     }
   },
+  gitlabPipeline(pipeline, context) {
+    const jobs = pipeline.jobs.filter((job) => !job.hidden);
+    for (const variable of pipeline.variables) {
+      const receivers = jobs.filter((job) => job.inheritedVariables.includes(variable) && !job.variables.some((own) => own.name === variable.name));
+      reportGitLabDebugVariable(variable, 'every job of the pipeline', gitlabLevel(receivers), context, 'gitlab/variables');
+    }
+  },
+
+  gitlabJob(job, _pipeline, context) {
+    const level = exposureLevel(job);
+    for (const variable of job.variables) reportGitLabDebugVariable(variable, `GitLab CI job \`${job.name}\``, level === 'low' ? 'medium' : level, context, `gitlab/${job.name}/variables`);
+    const place = gitlabPlace(job, level);
+    for (const script of [job.script, job.afterScript]) {
+      for (const command of script.parsed().commands) {
+        const trace = traceCommand(command);
+        if (!trace) continue;
+        context.report({
+          message: `\`${trace}\` prints every following command after expansion, including tokens assigned from command output, in GitLab CI job \`${job.name}\`${place}`,
+          span: command.span,
+          severity: level,
+          key: `gitlab/${job.name}/${trace}`,
+        });
+      }
+    }
+    for (const site of gitlabJobPublishes(job)) {
+      const pattern = VERBOSE_FLAGS[site.tool];
+      const flag = site.command.args.find((arg) => pattern?.test(arg.text));
+      if (!flag) continue;
+      context.report({
+        message: `\`${site.tool} ${flag.text}\` logs the upload's request details in GitLab CI job \`${job.name}\`${place}`,
+        span: flag.span,
+        severity: lower(level),
+        confidence: 'medium',
+        key: `gitlab/${job.name}/${site.tool}/${flag.text}`,
+      });
+    }
+  },
 });
 
 function reportDebugEnv(entries: EnvEntry[], scope: string, severity: Severity, context: RuleContext, key: string, level: 'workflow' | 'job' = 'job'): void {
@@ -209,4 +268,35 @@ function where(severity: Severity, level: 'workflow' | 'job' = 'job'): string {
 
 function lower(severity: Severity): Severity {
   return severity === 'high' ? 'medium' : severity === 'medium' ? 'low' : severity;
+}
+
+// ---- GitLab CI -------------------------------------------------------------------------------
+
+const GITLAB_DEBUG_VARIABLES = new Set(['CI_DEBUG_TRACE', 'CI_DEBUG_SERVICES']);
+
+/**
+ * `CI_DEBUG_TRACE` on; the runner parses the value as a Go boolean (`true`, `1`, `t`…). At least
+ * medium: every job also receives the project's CI/CD variables, which the file does not show.
+ */
+function reportGitLabDebugVariable(variable: GitLabVariable, scope: string, severity: Severity, context: RuleContext, key: string): void {
+  if (!GITLAB_DEBUG_VARIABLES.has(variable.name)) return;
+  const value = variable.value.trim();
+  if (!/^(true|1|t)$/i.test(value)) return;
+  const what = variable.name === 'CI_DEBUG_TRACE' ? 'debug trace' : 'service container logs in the job log';
+  context.report({
+    message: `\`${variable.name}: "${value}"\` turns on ${what} for ${scope}: the log then shows the job's variables, masked ones in clear, including ID tokens and the project's CI/CD variables`,
+    span: variable.nameSpan,
+    severity,
+    key: `${key}/${variable.name}`,
+  });
+}
+
+function gitlabLevel(jobs: GitLabJob[]): Severity {
+  return jobs.some((job) => exposureLevel(job) === 'high') ? 'high' : 'medium';
+}
+
+function gitlabPlace(job: GitLabJob, level: Severity): string {
+  if (level === 'high') return ', which gets ID tokens';
+  if (level === 'medium') return ', which reads credential variables';
+  return '';
 }

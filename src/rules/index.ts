@@ -1,13 +1,17 @@
 import type { Rule } from './rule.ts';
+import cachePoisoning from './cache-poisoning.ts';
 import debugLogging from './debug-logging.ts';
 import excessivePermissions from './excessive-permissions.ts';
 import longLivedPublishToken from './long-lived-publish-token.ts';
 import oidcTokenScope from './oidc-token-scope.ts';
+import persistCredentials from './persist-credentials.ts';
 import publishOnUntrustedTrigger from './publish-on-untrusted-trigger.ts';
 import publishWithoutEnvironment from './publish-without-environment.ts';
+import remoteScriptExec from './remote-script-exec.ts';
 import secretExfiltration from './secret-exfiltration.ts';
 import tokenInLog from './token-in-log.ts';
 import unpinnedAction from './unpinned-action.ts';
+import workflowCodeowners from './workflow-codeowners.ts';
 import dangerousTrigger from './dangerous-trigger.ts';
 import templateInjection from './template-injection.ts';
 import secretsInherit from './secrets-inherit.ts';
@@ -25,6 +29,7 @@ export const rules: readonly Rule<any>[] = [
   tokenInLog,
   secretExfiltration,
   unpinnedAction,
+  remoteScriptExec,
   dangerousTrigger,
   templateInjection,
   secretsInherit,
@@ -32,4 +37,7 @@ export const rules: readonly Rule<any>[] = [
   runnerTampering,
   selfHostedRunner,
   excessivePermissions,
+  cachePoisoning,
+  persistCredentials,
+  workflowCodeowners,
 ];

@@ -1,5 +1,18 @@
 import { stepPublishes, TRUSTED_PUBLISHING } from '../analysis/publish.ts';
-import { defineRule } from './rule.ts';
+import {
+  GITLAB_TRUSTED_PUBLISHING,
+  configuredToken,
+  credentialsOf,
+  gitlabJobPublishes,
+  looksLikeToken,
+  publishingIdTokens,
+  scriptAssignments,
+  tokenText,
+  type GitLabPublishSite,
+} from '../analysis/gitlab.ts';
+import { variableReferences } from '../models/gitlab/build.ts';
+import type { GitLabJob } from '../models/gitlab/types.ts';
+import { defineRule, type RuleContext } from './rule.ts';
 
 export default defineRule({
   meta: {
@@ -18,10 +31,24 @@ was still available to the GitHub Actions workflow".
 With Trusted Publishing the job exchanges a single-use OIDC token for an upload token that PyPI
 limits to 15 minutes and to the projects of that publisher; there is nothing stored to steal. npm,
 crates.io, RubyGems and NuGet offer the same. Tokens written literally into a workflow file are
-reported as critical: anyone who can read the repository can use them.`,
+reported as critical: anyone who can read the repository can use them.
+
+**GitLab CI.** PyPI and npm accept Trusted Publishing from GitLab CI/CD: the job declares an ID token
+(\`id_tokens: PYPI_ID_TOKEN: {aud: pypi}\`) and twine (6.1 and later) or uv exchanges it for an upload
+token. A token kept in a CI/CD variable (\`TWINE_PASSWORD\`, \`UV_PUBLISH_TOKEN\`, \`POETRY_PYPI_TOKEN_PYPI\`,
+or \`$PYPI_TOKEN\` passed to one of them, to \`poetry config\` or into \`.pypirc\`/\`.npmrc\`) is reported. When
+an upload tool runs with no credentials in the file and no ID token, its token can only come from a
+CI/CD variable (or a file) the file does not show; that is reported with medium confidence.`,
       example: `      - uses: pypa/gh-action-pypi-publish@<sha>
         with:
-          password: \${{ secrets.PYPI_API_TOKEN }}`,
+          password: \${{ secrets.PYPI_API_TOKEN }}
+
+# GitLab CI
+publish:
+  variables:
+    TWINE_PASSWORD: $PYPI_API_TOKEN      # CI/CD variable
+  script:
+    - twine upload -u __token__ dist/*`,
       fix: `Add a trusted publisher for the project on PyPI (owner, repository, workflow file, environment),
 grant \`id-token: write\` to the publishing job, drop the \`password:\`/token variables, then revoke the old
 token on PyPI:
@@ -33,9 +60,26 @@ token on PyPI:
       id-token: write
     steps:
       - uses: pypa/gh-action-pypi-publish@<sha>
+\`\`\`
+
+On GitLab, add a GitLab trusted publisher on PyPI (namespace, project, top-level pipeline file,
+environment), declare the ID token on the publishing job, delete the CI/CD variable and revoke the
+token:
+
+\`\`\`yaml
+publish:
+  environment: pypi
+  id_tokens:
+    PYPI_ID_TOKEN:
+      aud: pypi
+  script:
+    - python -m pip install -U twine
+    - twine upload dist/*
 \`\`\``,
       references: [
         'https://docs.pypi.org/trusted-publishers/',
+        'https://docs.pypi.org/trusted-publishers/using-a-publisher/#gitlab-cicd',
+        'https://docs.gitlab.com/ci/yaml/#id_tokens',
         'https://blog.pypi.org/posts/2024-12-11-ultralytics-attack-analysis/',
         'https://blog.pypi.org/posts/2025-09-16-github-actions-token-exfiltration/',
         'https://docs.npmjs.com/trusted-publishers',
@@ -71,6 +115,9 @@ token on PyPI:
       });
     }
   },
+  gitlabJob(job, _pipeline, context) {
+    for (const site of gitlabJobPublishes(job)) reportGitLabSite(job, site, context);
+  },
 });
 
 function indexName(ecosystem: string): string {
@@ -82,4 +129,71 @@ function literalToken(step: { with: Array<{ value: string }>; env: Array<{ name:
   const values = [...step.with.map((input) => input.value), ...step.env.map((entry) => entry.value)];
   const hit = values.find((value) => /^(pypi-[A-Za-z0-9_-]{50,}|npm_[A-Za-z0-9]{36}|rubygems_[0-9a-f]{48}|cio[A-Za-z0-9]{32})$/.test(value.trim()));
   return hit && via ? hit : '';
+}
+
+/** The variable each upload tool reads its token from, for messages. */
+const TOKEN_VARIABLE: Record<string, string> = {
+  'twine upload': 'TWINE_PASSWORD',
+  'uv publish': 'UV_PUBLISH_TOKEN',
+  'poetry publish': 'POETRY_PYPI_TOKEN_PYPI',
+  'hatch publish': 'HATCH_INDEX_AUTH',
+  'pdm publish': 'PDM_PUBLISH_PASSWORD',
+  'flit publish': 'FLIT_PASSWORD',
+  'maturin upload': 'MATURIN_PYPI_TOKEN',
+  'maturin publish': 'MATURIN_PYPI_TOKEN',
+  'npm publish': 'NPM_TOKEN',
+  'yarn publish': 'NPM_TOKEN',
+  'yarn npm publish': 'YARN_NPM_AUTH_TOKEN',
+  'pnpm publish': 'NPM_TOKEN',
+  'bun publish': 'NPM_CONFIG_TOKEN',
+};
+
+function reportGitLabSite(job: GitLabJob, site: GitLabPublishSite, context: RuleContext): void {
+  const trusted = GITLAB_TRUSTED_PUBLISHING[site.ecosystem];
+  if (site.index === 'custom' || !trusted) return;
+  const index = site.index === 'test' ? 'TestPyPI' : indexName(site.ecosystem);
+  const key = `gitlab/${job.name}/${site.tool}`;
+  const related = [{ message: `published by \`${site.tool}\``, span: site.span }];
+  const script = job.script.parsed().commands.includes(site.command) ? job.script.parsed() : job.afterScript.parsed();
+  const assigned = scriptAssignments(script);
+  let token: { via: string; span: typeof site.span; text: string } | undefined = site.token ? { ...site.token, text: tokenText(site) } : undefined;
+  if (!token || (!site.token?.secrets.length && !looksLikeToken(token.text) && !site.fetched)) token = configuredToken(job, site, script) ?? token;
+  if (token && looksLikeToken(literalValue(job, token.text))) {
+    context.report({
+      message: `GitLab CI: \`${site.tool}\` authenticates with a token written into the pipeline file (${token.via}): anyone who can read the repository can publish to ${index}. Revoke it now`,
+      span: token.span,
+      severity: 'critical',
+      key: `${key}/literal`,
+    });
+    return;
+  }
+  const stored = token
+    ? variableReferences(token.text).flatMap((name) => credentialsOf(name, job, assigned)).filter((held) => held.kind === 'ci-variable' || held.kind === 'external-secret')
+    : [];
+  if (stored.length && token) {
+    const names = [...new Set(stored.map((held) => `\`$${held.name}\``))].join(', ');
+    context.report({
+      message: `GitLab CI: \`${site.tool}\` publishes to ${index} with a long-lived token (${stored.some((held) => held.kind === 'external-secret') ? 'secret' : 'CI/CD variable'} ${names} via ${token.via}), valid until revoked wherever it leaks; ${index} accepts Trusted Publishing from GitLab CI/CD with \`id_tokens:\` (${trusted})`,
+      span: token.span,
+      key,
+      related,
+    });
+    return;
+  }
+  if (token || site.auth !== 'unknown' || publishingIdTokens(job, site.ecosystem).length) return;
+  const variable = TOKEN_VARIABLE[site.tool] ?? 'a token variable';
+  context.report({
+    message: `GitLab CI: \`${site.tool}\` sets no credentials in the pipeline file and job \`${job.name}\` has no ID token for ${index}, so it reads a stored token from the environment (a CI/CD variable such as \`${variable}\`), valid until revoked; ${index} accepts Trusted Publishing from GitLab CI/CD with \`id_tokens:\` (${trusted})`,
+    span: site.span,
+    confidence: 'medium',
+    key: `${key}/implicit`,
+  });
+}
+
+/** The value behind a token text: itself, or the file's value of the variable it names. */
+function literalValue(job: GitLabJob, text: string): string {
+  const reference = /^["']?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?["']?$/.exec(text.trim());
+  if (!reference) return text;
+  const variable = [...job.inheritedVariables, ...job.variables].reverse().find((item) => item.name === reference[1]);
+  return variable ? variable.value : text;
 }

@@ -2,7 +2,10 @@ import { grantsIdTokenWrite, idTokenGrantSpan } from '../analysis/credentials.ts
 import { commandRequestsOidc, jobUsesOidc, stepUsesOidc } from '../analysis/oidc.ts';
 import { stepPublishes } from '../analysis/publish.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
-import { defineRule } from './rule.ts';
+import { buildCommand, effectiveArgv, gitlabJobPublishes, inertCommand, jobUsesVariable, publishingIdTokens, tokenCommand } from '../analysis/gitlab.ts';
+import type { GitLabJob, GitLabPipeline, IdToken } from '../models/gitlab/types.ts';
+import type { ShellCommand } from '../models/shell/types.ts';
+import { defineRule, type RuleContext } from './rule.ts';
 
 const FIRST_PARTY = new Set(['actions', 'github']);
 
@@ -23,7 +26,15 @@ whose only steps are the ones that publish (PyPI's guidance: build in one job, p
 another that downloads the artifacts).
 
 Granted at the workflow level, every job that does not set its own \`permissions:\` inherits it.
-Granted to a job that never requests a token, it is pure exposure.`,
+Granted to a job that never requests a token, it is pure exposure.
+
+**GitLab CI.** \`id_tokens:\` does not grant a right to ask: GitLab signs the JWT before the job starts
+and puts it in the job's environment (\`$PYPI_ID_TOKEN\`), where every command of the job can read it,
+build backends and test dependencies included. PyPI's GitLab trusted publisher checks the project
+path, the top-level pipeline file (\`ci_config_ref_uri\`), the token's one-time \`jti\` and, if
+configured, the environment; not which job or command presents the token. Under \`default:\` every
+job without its own \`id_tokens:\` gets the tokens. On a job that also builds, or never publishes,
+they are exposure for nothing.`,
       example: `permissions:
   id-token: write          # every job can mint tokens
 jobs:
@@ -31,7 +42,15 @@ jobs:
     steps:
       - uses: actions/checkout@<sha>
       - run: python -m build   # runs build backends fetched from PyPI
-      - uses: pypa/gh-action-pypi-publish@<sha>`,
+      - uses: pypa/gh-action-pypi-publish@<sha>
+
+# GitLab CI
+default:
+  id_tokens:
+    PYPI_ID_TOKEN: { aud: pypi }   # every job gets a PyPI ID token
+build:
+  script:
+    - pip install -r requirements.txt && python -m build`,
       fix: `Build in one job, publish in another that only downloads the artifacts and publishes:
 
 \`\`\`yaml
@@ -55,12 +74,30 @@ jobs:
       - uses: actions/download-artifact@<sha>
         with: { name: dist, path: dist/ }
       - uses: pypa/gh-action-pypi-publish@<sha>
+\`\`\`
+
+On GitLab, declare \`id_tokens:\` only on the publishing job, which takes the built files from the
+build job's artifacts and only uploads them:
+
+\`\`\`yaml
+publish:
+  stage: deploy
+  needs: [build]
+  environment: pypi
+  id_tokens:
+    PYPI_ID_TOKEN:
+      aud: pypi
+  script:
+    - python -m pip install -U twine
+    - twine upload dist/*          # twine reads PYPI_ID_TOKEN itself
 \`\`\``,
       references: [
         'https://docs.pypi.org/trusted-publishers/security-model/',
         'https://docs.pypi.org/trusted-publishers/using-a-publisher/',
         'https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#adding-permissions-settings',
         'https://github.com/pypa/gh-action-pypi-publish#trusted-publishing',
+        'https://docs.gitlab.com/ci/secrets/id_token_authentication/',
+        'https://docs.gitlab.com/ci/yaml/#id_tokens',
       ],
     },
   },
@@ -124,7 +161,122 @@ jobs:
       related: others.slice(0, 5).map((step) => ({ message: `${stepLabel(step)} shares the job with the OIDC permission`, span: step.span })),
     });
   },
+
+  gitlabPipeline(pipeline, context) {
+    reportDefaultIdTokens(pipeline, context);
+  },
+
+  gitlabJob(job, _pipeline, context) {
+    reportJobIdTokens(job, context);
+  },
 });
+
+// ---- GitLab CI -------------------------------------------------------------------------------
+
+/** `default: id_tokens:` hands the tokens to every job that does not declare its own. */
+function reportDefaultIdTokens(pipeline: GitLabPipeline, context: RuleContext): void {
+  const tokens = pipeline.default.idTokens;
+  const first = tokens[0];
+  if (!first) return;
+  const names = tokens.map((token) => `\`$${token.name}\``).join(', ');
+  const runnable = pipeline.jobs.filter((job) => !job.hidden);
+  const inheriting = runnable.filter((job) => job.idTokens.length > 0 && job.idTokens.every((token) => token.fromDefault));
+  if (inheriting.length === 0) {
+    context.report({
+      message: `GitLab CI \`default: id_tokens:\` (${names}) reaches no job today (each sets its own or opts out with \`inherit\`), but a job added later gets the tokens`,
+      span: first.nameSpan,
+      severity: 'low',
+      key: 'gitlab/default/id_tokens',
+    });
+    return;
+  }
+  const idle = inheriting.filter((job) => !tokens.some((token) => idTokenUsed(job, token)));
+  const list = (jobs: GitLabJob[]): string => jobs.slice(0, 5).map((job) => `\`${job.name}\``).join(', ') + (jobs.length > 5 ? ` and ${jobs.length - 5} more` : '');
+  context.report({
+    message:
+      `GitLab CI \`default: id_tokens:\` puts ${names} into the environment of every job: ${inheriting.length === 1 ? 'job' : 'jobs'} ${list(inheriting)}` +
+      (idle.length ? `; ${list(idle)} never ${idle.length === 1 ? 'uses' : 'use'} ${tokens.length === 1 ? 'it' : 'them'}` : '') +
+      '. Declare `id_tokens:` only on the job that publishes',
+    span: first.nameSpan,
+    severity: idle.length || inheriting.length > 1 ? 'high' : 'medium',
+    key: 'gitlab/default/id_tokens',
+    related: inheriting.slice(0, 10).map((job) => ({ message: `job \`${job.name}\` gets the default ID tokens`, span: job.nameSpan })),
+  });
+}
+
+/** A job's own `id_tokens:`: unused, on a job that never publishes, or beside build commands. */
+function reportJobIdTokens(job: GitLabJob, context: RuleContext): void {
+  const own = job.idTokens.filter((token) => !token.fromDefault);
+  if (!own.length) return;
+  const sites = gitlabJobPublishes(job);
+  for (const token of own) {
+    const audiences = token.audiences.map((aud) => aud.value).join(', ') || 'no `aud`';
+    if (!idTokenUsed(job, token)) {
+      context.report({
+        message: `GitLab CI job \`${job.name}\` declares ID token \`$${token.name}\` (aud ${audiences}) but nothing in the job reads it: every command of the job gets a signed token for nothing in return. Remove it`,
+        span: token.nameSpan,
+        severity: 'medium',
+        key: `gitlab/${job.name}/id_tokens/${token.name}/unused`,
+      });
+      continue;
+    }
+    if (!publishingIdTokens(job).includes(token)) continue;
+    if (!sites.some((site) => site.index !== 'custom')) {
+      context.report({
+        message: `GitLab CI job \`${job.name}\` holds PyPI ID token \`$${token.name}\` but never publishes: any command of the job can exchange it for an upload token. Move it to the job that uploads`,
+        span: token.nameSpan,
+        severity: 'medium',
+        confidence: 'medium',
+        key: `gitlab/${job.name}/id_tokens/${token.name}/no-publish`,
+      });
+    }
+  }
+  const publishingTokens = own.filter((token) => publishingIdTokens(job).includes(token) && idTokenUsed(job, token));
+  const token = publishingTokens[0];
+  if (!token || !sites.length) return;
+  const publishing = new Set(sites.map((site) => site.command));
+  const commands = job.script.parsed().commands.filter((command) => !command.nested && !publishing.has(command) && !inertCommand(command) && !tokenCommand(command));
+  const builds = commands.filter(buildCommand);
+  const others = commands.filter((command) => !buildCommand(command) && !isPublishSetup(command));
+  const exposing = [...builds, ...others];
+  if (!exposing.length) return;
+  context.report({
+    message:
+      `GitLab CI job \`${job.name}\` holds ID token \`$${token.name}\` for publishing and also runs ${describeCommands(exposing)}; ` +
+      (builds.length ? 'build backends and dependencies it installs run with the token in their environment. ' : 'each of them can read the token. ') +
+      'Build in another job and pass the files as artifacts',
+    span: token.nameSpan,
+    severity: builds.length ? 'high' : 'medium',
+    key: `gitlab/${job.name}/id_tokens/shared`,
+    related: exposing.slice(0, 5).map((command) => ({ message: `\`${shorten(command.text)}\` shares the job with the ID token`, span: command.span })),
+  });
+}
+
+/** The job reads the token: by name, through a tool that reads it itself, or through `secrets:`. */
+function idTokenUsed(job: GitLabJob, token: IdToken): boolean {
+  if (jobUsesVariable(job, token.name)) return true;
+  const commands = [...job.script.parsed().commands, ...job.afterScript.parsed().commands];
+  // `python -m id PYPI` reads `PYPI_ID_TOKEN`; twine and uv read it when they publish.
+  if (commands.some(tokenCommand) && /_ID_TOKEN$/.test(token.name)) return true;
+  if (publishingIdTokens(job).includes(token) && gitlabJobPublishes(job).some((site) => site.auth === 'oidc')) return true;
+  // With a single ID token, `secrets:` authenticates with it.
+  return job.secrets.length > 0 && job.idTokens.length === 1;
+}
+
+/** Installing the upload tool itself (`pip install twine`) is part of publishing. */
+function isPublishSetup(command: ShellCommand): boolean {
+  const [program = '', sub = ''] = effectiveArgv(command);
+  return /^(pip[0-9.]*|pipx|uv)$/.test(program) && /^(install|pip|tool)$/.test(sub);
+}
+
+function shorten(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 40 ? `${line.slice(0, 40)}…` : line;
+}
+
+function describeCommands(commands: ShellCommand[]): string {
+  return commands.slice(0, 3).map((command) => `\`${shorten(command.text)}\``).join(', ') + (commands.length > 3 ? ` and ${commands.length - 3} more commands` : '');
+}
 
 /** Steps other than publishing that could use the job's OIDC permission. */
 function isExposingStep(step: Step, job: Job, workflow: Workflow): boolean {

@@ -1,4 +1,5 @@
 import type { CompositeAction, Job, PipelineFile, Step, Workflow } from '../models/github/types.ts';
+import type { GitLabJob, GitLabPipeline } from '../models/gitlab/types.ts';
 import type { Repository } from '../models/repository.ts';
 import type { Confidence, FindingDraft, Severity } from '../findings/finding.ts';
 
@@ -46,6 +47,13 @@ export interface Rule<Config = Record<string, unknown>> {
   job?(job: Job, workflow: Workflow, context: RuleContext<Config>): void;
   step?(step: Step, scope: StepScope, context: RuleContext<Config>): void;
   action?(action: CompositeAction, context: RuleContext<Config>): void;
+  /** A GitLab CI pipeline (`.gitlab-ci.yml` with its local includes merged). */
+  gitlabPipeline?(pipeline: GitLabPipeline, context: RuleContext<Config>): void;
+  /**
+   * Each job of a GitLab pipeline that can run (hidden `.templates` are not; their keys reach the
+   * jobs that extend them). Spans name their file, so a finding lands in the include it is in.
+   */
+  gitlabJob?(job: GitLabJob, pipeline: GitLabPipeline, context: RuleContext<Config>): void;
   /** Once per scan, after the per-file hooks, for rules that reason across files. */
   repository?(repository: Repository, context: RuleContext<Config>): void;
 }

@@ -33,8 +33,9 @@ export default defineRule({
   never register runners; provisioning tools that do run outside the repository's workflows.
 - **\`ACTIONS_ALLOW_UNSECURE_COMMANDS: true\`.** It re-enables the \`set-env\` and \`add-path\` workflow
   commands that GitHub disabled in November 2020 (CVE-2020-15228): any text a step prints, a log line
-  from a test or a dependency included, can then set environment variables such as \`NODE_OPTIONS\`,
-  \`LD_PRELOAD\` or \`PATH\` for the following steps and run code in them.`,
+  from a test or a dependency included, can then set environment variables such as \`LD_PRELOAD\`, \`BASH_ENV\` or \`PATH\` for the
+  following steps and run code in them. The runner reads the switch as a boolean: only \`true\` (any
+  case) turns it on; other values are reported as low, since they do nothing yet.`,
       example: `jobs:
   build:
     runs-on: ubuntu-latest
@@ -79,14 +80,24 @@ function checkEnv(entry: EnvEntry, where: string, context: RuleContext): void {
     });
   }
   if (entry.name.toUpperCase() === 'ACTIONS_ALLOW_UNSECURE_COMMANDS') {
-    const value = entry.value.trim().toLowerCase();
-    if (value === 'false' || value === '') return;
-    const literal = value === 'true';
+    const value = entry.value.trim();
+    // The runner reads the switch with .NET's bool.TryParse: only `true` (any case) turns it on.
+    if (value.toLowerCase() === 'false' || value === '') return;
+    const computed = entry.expressions.length > 0;
+    if (!computed && value.toLowerCase() !== 'true') {
+      context.report({
+        message: `\`ACTIONS_ALLOW_UNSECURE_COMMANDS\` is \`${value}\`, which the runner does not read as true (only \`true\` re-enables \`set-env\` and \`add-path\`), so it has no effect today; remove it before someone "fixes" it`,
+        span: entry.nameSpan,
+        severity: 'low',
+        key: `${where}/env/ACTIONS_ALLOW_UNSECURE_COMMANDS`,
+      });
+      return;
+    }
     context.report({
-      message: `\`ACTIONS_ALLOW_UNSECURE_COMMANDS\` ${literal ? 'is `true`' : `is set from \`${entry.value.trim()}\``}: it re-enables the \`set-env\` and \`add-path\` commands (CVE-2020-15228), so any output of a step can set \`PATH\`, \`LD_PRELOAD\` or \`NODE_OPTIONS\` for the next ones. Use \`$GITHUB_ENV\` and \`$GITHUB_PATH\``,
+      message: `\`ACTIONS_ALLOW_UNSECURE_COMMANDS\` ${computed ? `is set from \`${value}\`` : 'is `true`'}: it re-enables the \`set-env\` and \`add-path\` commands (CVE-2020-15228), so any output of a step can set \`PATH\`, \`LD_PRELOAD\` or \`BASH_ENV\` for the next ones. Use \`$GITHUB_ENV\` and \`$GITHUB_PATH\``,
       span: entry.nameSpan,
       severity: 'high',
-      confidence: literal ? 'high' : 'medium',
+      confidence: computed ? 'medium' : 'high',
       key: `${where}/env/ACTIONS_ALLOW_UNSECURE_COMMANDS`,
     });
   }
@@ -115,7 +126,7 @@ function checkScript(step: Step, context: RuleContext): void {
     if (writesEnv && command.args.some((word) => /^RUNNER_TRACKING_ID=/.test(word.text))) {
       report(context, step, command.span, `the script writes \`RUNNER_TRACKING_ID\` to \`$GITHUB_ENV\`: processes of the following steps escape the runner's cleanup`, 'high', `github-env/${command.start}`);
     }
-    if (writesEnv && command.args.some((word) => /^ACTIONS_ALLOW_UNSECURE_COMMANDS=(?!false)/i.test(word.text))) {
+    if (writesEnv && command.args.some((word) => /^ACTIONS_ALLOW_UNSECURE_COMMANDS=["']?true["']?$/i.test(word.text))) {
       report(context, step, command.span, 'the script writes `ACTIONS_ALLOW_UNSECURE_COMMANDS` to `$GITHUB_ENV`, re-enabling `set-env` and `add-path` (CVE-2020-15228) for the following steps', 'high', `github-env-unsecure/${command.start}`);
     }
     const [program, args] = unwrap(command);
@@ -165,7 +176,12 @@ function registrationCommand(program: string, args: string[], commands: readonly
   if (program === 'runner.listener' && (args.includes('configure') || args.includes('run'))) return '`Runner.Listener` registers or starts a self-hosted runner';
   if (program === 'svc.sh' && args.some((arg) => /^(install|start)$/.test(arg))) return '`svc.sh` installs the self-hosted runner as a service';
   if (/^run\.(sh|cmd)$/.test(program)) {
-    const configured = registeredBefore || commands.some((command) => /^config\.(sh|cmd)$/.test(unwrap(command)[0]));
+    const configured =
+      registeredBefore ||
+      commands.some((command) => {
+        const [name, rest] = unwrap(command);
+        return /^config\.(sh|cmd)$/.test(name) && (rest.includes('--url') || rest.includes('--token') || rest.includes('--unattended'));
+      });
     const runnerDirectory = commands.some((command) => command.program === 'cd' && command.args.some((word) => /actions-runner/i.test(word.text)));
     if (configured || runnerDirectory) return '`run.sh` starts the self-hosted runner';
   }

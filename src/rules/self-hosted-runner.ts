@@ -1,5 +1,5 @@
 import { runnerKind } from '../analysis/runners.ts';
-import { eventTrust, exposuresReaching, type TriggerExposure } from '../analysis/triggers.ts';
+import { eventTrust, exposedTriggers, triggersReaching, type TriggerExposure } from '../analysis/triggers.ts';
 import type { Severity } from '../findings/finding.ts';
 import { severityRank } from '../findings/finding.ts';
 import { defineRule } from './rule.ts';
@@ -53,7 +53,10 @@ cache, read other jobs' workspaces and secrets, and reach whatever the machine's
 Runners are recognised by the \`self-hosted\` label, a runner \`group:\` (which may also hold larger
 GitHub-hosted runners; low confidence), or labels that are not GitHub-hosted ones (\`ubuntu-latest\`,
 \`ubuntu-24.04-arm\`, \`windows-2025\`, \`macos-15-xlarge\`, \`ubuntu-latest-16-cores\`…). Labels computed
-by an expression are skipped. A job whose \`if:\` admits only same-repository pull requests is not
+by an expression are skipped, and so are runners of services that start a fresh virtual machine
+for every job (labels beginning \`depot-\`, \`namespace-profile-\`, \`blacksmith-\`, \`buildjet-\`,
+\`ubicloud\`, \`warp-\`, \`runs-on\`): GitHub calls them self-hosted, but nothing persists between
+jobs. A job whose \`if:\` admits only same-repository pull requests is not
 reported.`,
       example: `on: pull_request
 jobs:
@@ -93,8 +96,9 @@ example \`[linux-8-core]\`), so they are not taken for self-hosted ones.`,
   job(job, workflow, context) {
     const runner = runnerKind(job, workflow, context.config['hosted-labels'] ?? []);
     if (runner.kind !== 'self-hosted' || !runner.label) return;
-    const exposures = exposuresReaching(workflow, job).filter(
-      (exposure) => exposure.kind !== 'unrestricted-push' && eventTrust(exposure.trigger.event, job.if?.value) !== 'trusted',
+    const reaching = new Set(triggersReaching(workflow, job));
+    const exposures = exposedTriggers(workflow).filter(
+      (exposure) => reaching.has(exposure.trigger) && exposure.kind !== 'unrestricted-push' && eventTrust(exposure.trigger.event, job.if?.value) !== 'trusted',
     );
     if (!exposures.length) return;
     const priv = context.config.visibility === 'private';

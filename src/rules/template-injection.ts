@@ -1,7 +1,8 @@
 import { jobHoldsCredentials } from '../analysis/credentials.ts';
+import { describePrivileges, jobPrivileges } from '../analysis/privileges.ts';
 import { PRIVILEGED_TEXT_EVENTS, UNPRIVILEGED_TEXT_EVENTS } from '../analysis/data/contexts.ts';
 import { expressionTaints, injectionSinks, workflowInputTypes, type Taint } from '../analysis/injection.ts';
-import { eventTrust, guardOf, triggersReaching } from '../analysis/triggers.ts';
+import { eventTrust, guardOfCondition, triggersReaching } from '../analysis/triggers.ts';
 import type { Confidence, Severity } from '../findings/finding.ts';
 import { severityRank } from '../findings/finding.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
@@ -34,12 +35,13 @@ Severity follows who can write the text and what the job holds:
 
 - **high** for free text (titles, bodies, comments, branch names, commit messages) in workflows that
   anyone can start and that run with the base repository's token and secrets: \`pull_request_target\`,
-  \`issue_comment\`, \`issues\`, \`discussion*\`, \`pull_request_review*\`, \`workflow_run\`,
-  \`commit_comment\`; **critical** when the job also reads secrets or can mint OIDC tokens;
-- **medium** under \`pull_request\` (fork pull requests get no secrets and a read-only token, but the
-  injected command still runs and can, for example, poison caches), under \`push\` (commit messages and
-  authors of merged pull requests) and for \`string\` inputs of \`workflow_dispatch\`/\`workflow_call\`
-  (set by whoever has write access, or by the caller);
+  \`issue_comment\`, \`issues\`, \`discussion*\`, \`workflow_run\`, \`commit_comment\`; **critical**
+  when the job also reads secrets or can mint OIDC tokens. Free text in a reusable workflow or a
+  composite action is high too (medium confidence): it runs under its caller's event;
+- **medium** under \`pull_request\` and \`pull_request_review*\` (fork pull requests get no secrets and
+  a read-only token, but the injected command still runs and can, for example, poison caches), under
+  \`push\` (commit messages and authors of merged pull requests) and for \`string\` inputs of
+  \`workflow_dispatch\`/\`workflow_call\` (set by whoever has write access, or by the caller);
 - **low** for inputs of a composite action (its callers decide what flows in).
 
 Not reported, because they cannot carry text: SHAs and ids (\`github.sha\`,
@@ -55,13 +57,15 @@ jobs:
   triage:
     runs-on: ubuntu-latest
     steps:
-      - run: echo "New issue: \${{ github.event.issue.title }}"`,
+      - run: |
+          echo "New issue: \${{ github.event.issue.title }}"`,
       fix: `Pass the value through the environment, where the shell treats it as data, and quote it:
 
 \`\`\`yaml
       - env:
           TITLE: \${{ github.event.issue.title }}
-        run: echo "New issue: $TITLE"
+        run: |
+          echo "New issue: $TITLE"
 \`\`\`
 
 In \`actions/github-script\`, read \`context.payload.issue.title\` instead of expanding it into the script.`,
@@ -119,8 +123,9 @@ function judge(taint: Taint, step: Step, scope: StepScope, inputTypes: Map<strin
     const workflow = scope.workflow;
     const dispatchable = workflow.triggers.some((trigger) => trigger.event === 'workflow_dispatch' || trigger.event === 'workflow_call');
     if (!dispatchable) return null;
-    const type = kind.name === '*' ? 'string' : inputTypes?.get(kind.name ?? '');
-    if (type !== undefined && type !== 'string') return null;
+    // GitHub refuses inputs a workflow does not declare, so an undeclared one is always empty.
+    const type = kind.name === '*' ? 'string' : inputTypes?.get((kind.name ?? '').toLowerCase());
+    if (type !== 'string') return null;
     const called = workflow.triggers.some((trigger) => trigger.event === 'workflow_call');
     return {
       severity: 'medium',
@@ -147,7 +152,7 @@ function judge(taint: Taint, step: Step, scope: StepScope, inputTypes: Map<strin
   for (const event of relevant) {
     const trust = eventTrust(event, job.if?.value, step.if?.value);
     if (trust === 'trusted') continue;
-    if (trust === 'approved' && commentField && [guardOf(job.if?.value), guardOf(step.if?.value)].some((guard) => guard.trustedActorOnly)) continue;
+    if (trust === 'approved' && commentField && [guardOfCondition(job.if?.value), guardOfCondition(step.if?.value)].some((guard) => guard.trustedActorOnly)) continue;
     const verdict = judgeEvent(event, entry.author, job, workflow, taint);
     if (!best || severityRank(verdict.severity) > severityRank(best.severity)) best = verdict;
   }
@@ -157,11 +162,12 @@ function judge(taint: Taint, step: Step, scope: StepScope, inputTypes: Map<strin
 function judgeEvent(event: string, author: string, job: Job, workflow: Workflow, taint: Taint): Verdict {
   if (PRIVILEGED_TEXT_EVENTS.has(event)) {
     const holds = jobHoldsCredentials(job, workflow);
+    const held = holds ? describePrivileges(jobPrivileges(job, workflow), { includeToken: false }) : '';
     return {
       severity: holds ? 'critical' : 'high',
       confidence: 'high',
       taint,
-      why: `is written by ${author} and this job runs on \`${event}\` with the base repository's token${holds ? ', its secrets or OIDC minting' : ''}`,
+      why: `is written by ${author} and this job runs on \`${event}\` with the base repository's token${held ? ` and ${held}` : ''}`,
     };
   }
   if (UNPRIVILEGED_TEXT_EVENTS.has(event)) {

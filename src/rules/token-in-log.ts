@@ -12,6 +12,8 @@ import type { Severity } from '../findings/finding.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
 import type { ShellCommand, ShellRedirect } from '../models/shell/types.ts';
 import { requestTargets } from '../analysis/http-client.ts';
+import { describeGitLabCredentials, exposureLevel, gitlabScriptEnvironment, holdsCredentials } from '../analysis/gitlab.ts';
+import type { GitLabJob } from '../models/gitlab/types.ts';
 import { defineRule, type RuleContext } from './rule.ts';
 
 const PRINTERS = /^(echo|printf|print)$/;
@@ -43,19 +45,40 @@ values of registered secrets and a few encodings of them. It does not cover:
 
 What the leak is worth depends on the token: a GitHub OIDC token is single-use at PyPI and expires
 in minutes; a minted PyPI token is reusable for 15 minutes; a stored API token until revoked.
-Printing a registered secret as-is is reported at lower severity because the runner masks it.`,
+Printing a registered secret as-is is reported at lower severity because the runner masks it.
+
+**GitLab CI.** GitLab replaces a value with \`[MASKED]\` only for CI/CD variables marked *Masked*, and
+only values of at least 8 characters from a restricted character set can be marked; multi-line values
+never are, and GitLab masks no transformed form (a \`base64\` of a masked variable is printed in clear).
+Reported in GitLab CI jobs: \`echo\`/\`printf\` of variables whose names say they are credentials
+(\`TOKEN\`, \`PASSWORD\`, \`SECRET\`, \`_KEY\`, \`PAT\`, \`CREDENTIAL\`) and that the file does not set, of
+\`id_tokens:\` JWTs, of GitLab's own credentials (\`CI_JOB_TOKEN\`, \`CI_REGISTRY_PASSWORD\`,
+\`CI_DEPLOY_PASSWORD\`), of tokens fetched at run time (the PyPI token an ID token is exchanged for);
+\`env\`/\`printenv\` dumps, which print every CI/CD variable of the project; credential files; and a
+\`curl\` to \`/_/oidc/mint-token\` whose response goes to the log. Through \`base64\` and other transforms:
+critical.`,
       example: `    env:
       CONTENTS: \${{ toJSON(secrets) }}
     steps:
-      - run: echo "$CONTENTS" | base64 -w 0 | base64 -w 0`,
+      - run: echo "$CONTENTS" | base64 -w 0 | base64 -w 0
+
+# GitLab CI
+publish:
+  script:
+    - echo "$PYPI_TOKEN" | base64`,
       fix: `Never print credentials, not even for debugging. Register derived values with
 \`echo "::add-mask::$VALUE"\` before anything can print them, and use actions that mask what they fetch
-(\`pypa/gh-action-pypi-publish\` masks the minted token; \`@actions/core\`'s \`getIDToken()\` masks the JWT).`,
+(\`pypa/gh-action-pypi-publish\` masks the minted token; \`@actions/core\`'s \`getIDToken()\` masks the JWT).
+
+On GitLab, mark every credential variable *Masked* (or *Masked and hidden*) and *Protected*, keep
+tokens in a form that can be masked, and never print ID tokens or values derived from them.`,
       references: [
         'https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions#redacting-secrets-from-workflow-run-logs',
         'https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/workflow-commands-for-github-actions#masking-a-value-in-a-log',
         'https://github.com/advisories/GHSA-mrrh-fwg8-r2c3',
         'https://docs.pypi.org/trusted-publishers/internals/',
+        'https://docs.gitlab.com/ci/variables/#mask-a-cicd-variable',
+        'https://docs.gitlab.com/ci/secrets/id_token_authentication/',
       ],
     },
   },
@@ -72,6 +95,18 @@ Printing a registered secret as-is is reported at lower severity because the run
       checkEnvDump(command, step, job, workflow, canMint, context);
       checkCredentialFile(command, step, job, workflow, context);
       checkUncapturedFetch(command, step, canMint, context);
+    }
+  },
+
+  gitlabJob(job, _pipeline, context) {
+    for (const script of [job.script, job.afterScript]) {
+      const scope = gitlabScriptEnvironment(job, script);
+      for (const command of script.parsed().commands) {
+        checkGitLabPrint(command, job, scope, context);
+        checkGitLabEnvDump(command, job, context);
+        checkGitLabCredentialFile(command, job, context);
+        checkGitLabMintFetch(command, job, context);
+      }
     }
   },
 });
@@ -203,4 +238,99 @@ function maskedVariables(step: Step): Set<string> {
 function writesToFile(redirect: ShellRedirect): boolean {
   if (!/^(>|>>|>\||&>|&>>|>&)$/.test(redirect.operator)) return false;
   return !/^(&?\d+|-|\/dev\/std(out|err)|\/dev\/tty)$/.test(redirect.target.trim());
+}
+
+// ---- GitLab CI -------------------------------------------------------------------------------
+
+/** `echo "$PYPI_TOKEN" | base64` and friends in a GitLab job's script. */
+function checkGitLabPrint(command: ShellCommand, job: GitLabJob, scope: ScriptEnvironment, context: RuleContext): void {
+  if (!PRINTERS.test(command.program) || command.pipelineIndex !== 0) return;
+  const credentials = commandCredentials(command, scope);
+  if (isEmpty(credentials)) return;
+  const downstream = command.pipeline.slice(1);
+  if (downstream.some((next) => NETWORK.test(next.program))) return; // reported by secret-exfiltration
+  if (!downstream.every(passesInputThrough)) return;
+  const captured = command.nested || downstream.some((next) => next.redirects.some((r) => writesToFile(r))) || command.redirects.some((r) => writesToFile(r));
+  if (captured) return;
+  const transforms = downstream.filter((next) => MASK_DEFEATING.test(next.program)).map((next) => next.program);
+  const idTokens = credentials.fetchedTokens.filter((name) => job.idTokens.some((token) => token.name === name));
+  const derived = credentials.fetchedTokens.filter((name) => !idTokens.includes(name));
+  let severity: Severity;
+  let why: string;
+  if (transforms.length) {
+    severity = 'critical';
+    why = `piped through \`${transforms.join(' | ')}\`, which GitLab's masking does not recognise, so the log shows them in recoverable form`;
+  } else if (derived.length) {
+    severity = 'critical';
+    why = 'a token obtained at run time is not a CI/CD variable, so nothing masks it';
+  } else if (idTokens.length) {
+    severity = 'high';
+    why = 'an ID token is a signed JWT that its audience (PyPI for `aud: pypi`) accepts until it expires';
+  } else if (credentials.secrets.length) {
+    severity = 'medium';
+    why = 'GitLab masks a CI/CD variable only if it is marked masked, and only values of at least 8 characters from a restricted character set';
+  } else {
+    severity = 'low';
+    why = 'GitLab masks its own job credentials, but not transformed forms of them';
+  }
+  context.report({
+    message: `\`${command.program}\` prints ${describeGitLabCredentials(credentials, job)} into the log of GitLab CI job \`${job.name}\`: ${why}`,
+    span: command.span,
+    severity,
+    key: `gitlab/${job.name}/print/${command.text.slice(0, 80)}`,
+  });
+}
+
+/** `env`, `printenv`, `export -p`, `set`: every CI/CD variable of the project reaches the log. */
+function checkGitLabEnvDump(command: ShellCommand, job: GitLabJob, context: RuleContext): void {
+  if (!ENV_DUMPS.test(command.program)) return;
+  const args = command.args.map((arg) => arg.text);
+  const dumps =
+    ((command.program === 'env' || command.program === 'printenv') && args.every((arg) => arg.startsWith('-') && arg !== '-u')) ||
+    ((command.program === 'export' || command.program === 'declare' || command.program === 'typeset') && args.length > 0 && args.every((arg) => /^-[px]+$/.test(arg))) ||
+    (command.program === 'set' && args.length === 0);
+  if (!dumps) return;
+  if (command.nested || command.pipelineIndex !== 0 || command.redirects.some((r) => writesToFile(r))) return;
+  const downstream = command.pipeline.slice(1);
+  if (downstream.some((next) => !passesInputThrough(next) || SELECTING.test(next.program) || next.redirects.some((r) => writesToFile(r)))) return;
+  const level = exposureLevel(job);
+  const tokens = job.idTokens.map((token) => `\`$${token.name}\``);
+  context.report({
+    message:
+      `\`${command.text.trim()}\` dumps every environment variable of GitLab CI job \`${job.name}\` into the log: every CI/CD variable of the project` +
+      (tokens.length ? ` and ID ${tokens.length === 1 ? 'token' : 'tokens'} ${tokens.join(', ')}` : '') +
+      '; GitLab masks only variables marked masked',
+    span: command.span,
+    severity: level,
+    confidence: 'medium',
+    key: `gitlab/${job.name}/env-dump/${command.program}`,
+  });
+}
+
+function checkGitLabCredentialFile(command: ShellCommand, job: GitLabJob, context: RuleContext): void {
+  if (!/^(cat|head|tail|less|more|bat|type)$/.test(command.program)) return;
+  if (command.nested || command.pipeline.length > 1 || command.redirects.some((r) => writesToFile(r))) return;
+  const file = command.args.find((arg) => CREDENTIAL_FILES.test(arg.text.replace(/^~|\$\{?HOME\}?/, '')));
+  if (!file || !holdsCredentials(job)) return;
+  context.report({
+    message: `\`${command.program} ${file.text}\` prints a credentials file into the log of GitLab CI job \`${job.name}\`; tokens written into it are not masked CI/CD variables`,
+    span: command.span,
+    severity: 'high',
+    key: `gitlab/${job.name}/credential-file/${file.text}`,
+  });
+}
+
+/** `curl -X POST https://pypi.org/_/oidc/mint-token -d …` whose response, an upload token, reaches the log. */
+function checkGitLabMintFetch(command: ShellCommand, job: GitLabJob, context: RuleContext): void {
+  if (!/^(curl|wget)$/.test(command.program) || command.nested) return;
+  if (!requestTargets(command).some((word) => /\/_\/oidc\/mint-token/.test(word.text))) return;
+  const writesFile = command.args.some((arg) => /^(-o|--output|-O|--output-document)(=|$)/.test(arg.text)) || command.redirects.some((r) => writesToFile(r));
+  const downstream = command.pipeline.slice(command.pipelineIndex + 1);
+  if (writesFile || downstream.some((next) => next.redirects.some((r) => writesToFile(r)) || /^(read|xargs)$/.test(next.program))) return;
+  context.report({
+    message: `\`${command.program}\` exchanges an ID token at PyPI's \`/_/oidc/mint-token\` and prints the response into the log of GitLab CI job \`${job.name}\`: a PyPI upload token usable for 15 minutes`,
+    span: command.span,
+    severity: 'critical',
+    key: `gitlab/${job.name}/fetch/mint`,
+  });
 }

@@ -2,13 +2,15 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { InputError } from '../findings/finding.ts';
 
-export type InputKind = 'workflow' | 'action';
+export type InputKind = 'workflow' | 'action' | 'gitlab';
 
 export interface Candidate {
   absolute: string;
   /** Path shown to users: relative to the scanned root, forward slashes. */
   display: string;
   kind: InputKind;
+  /** GitLab pipelines: the repository root their `include: local` paths are relative to. */
+  repositoryRoot?: string;
 }
 
 export interface Discovery {
@@ -28,6 +30,8 @@ const CODEOWNERS_LOCATIONS = ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNE
 const SKIP_DIRECTORIES = new Set(['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', '.tox', '.nox', '__pycache__', 'dist', 'build', 'target']);
 const YAML_FILE = /\.ya?ml$/i;
 const ACTION_FILE = /^action\.ya?ml$/i;
+/** `.gitlab-ci.yml`, and `release.gitlab-ci.yml`-style names given on the command line. */
+const GITLAB_FILE = /\.gitlab-ci\.ya?ml$/i;
 
 /**
  * Finds workflow and composite-action files. A directory yields its `.github/workflows/*.yml`
@@ -52,7 +56,9 @@ export async function discover(inputs: readonly string[], cwd: string): Promise<
       const found = await walk(absolute, root);
       candidates.push(...found);
     } else {
-      candidates.push({ absolute, display: displayPath(absolute, root), kind: kindOf(absolute) });
+      const kind = kindOf(absolute);
+      // A pipeline named on the command line includes files relative to its own folder.
+      candidates.push({ absolute, display: displayPath(absolute, root), kind, ...(kind === 'gitlab' ? { repositoryRoot: path.dirname(absolute) } : {}) });
     }
   }
   const unique = new Map(candidates.map((candidate) => [candidate.absolute, candidate]));
@@ -102,6 +108,7 @@ function displayPath(absolute: string, root: string): string {
 }
 
 export function kindOf(file: string): InputKind {
+  if (GITLAB_FILE.test(path.basename(file))) return 'gitlab';
   return ACTION_FILE.test(path.basename(file)) ? 'action' : 'workflow';
 }
 
@@ -123,7 +130,9 @@ async function walk(directory: string, root: string): Promise<Candidate[]> {
         if (SKIP_DIRECTORIES.has(entry.name)) continue;
         await visit(full, depth + 1);
       } else if (entry.isFile() && YAML_FILE.test(entry.name)) {
-        if (workflows) found.push({ absolute: full, display: displayPath(full, root), kind: 'workflow' });
+        // GitLab reads `.gitlab-ci.yml` at the repository root only; included files are read through it.
+        if (dir === directory && entry.name === '.gitlab-ci.yml') found.push({ absolute: full, display: displayPath(full, root), kind: 'gitlab', repositoryRoot: directory });
+        else if (workflows) found.push({ absolute: full, display: displayPath(full, root), kind: 'workflow' });
         else if (ACTION_FILE.test(entry.name)) found.push({ absolute: full, display: displayPath(full, root), kind: 'action' });
       }
     }

@@ -14,7 +14,9 @@ function cordon(args: string[], options: { cwd?: string; input?: string } = {}) 
 
 function repo(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), 'cordon-cli-'));
-  for (const [name, text] of Object.entries(files)) {
+  // Workflow changes reviewed by code owners, so that tests about other rules are not also about
+  // workflow-codeowners; a test can pass its own `.github/CODEOWNERS`.
+  for (const [name, text] of Object.entries({ '.github/CODEOWNERS': '/.github/ @example-org/release-owners\n', ...files })) {
     mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
     writeFileSync(path.join(root, name), text);
   }

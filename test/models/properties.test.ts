@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { stringify, type ToStringOptions } from 'yaml';
 import { buildPipelineFile } from '../../src/models/github/build.ts';
 import { analyzeExpression, findExpressions } from '../../src/models/github/expressions.ts';
-import type { PipelineFile, Step } from '../../src/models/github/types.ts';
+import type { GitHubFile as PipelineFile, Step } from '../../src/models/github/types.ts';
 import { loadShellParser, parseShell } from '../../src/models/shell/parse.ts';
 import { YamlFile, YamlInputError, type Span } from '../../src/models/yaml/document.ts';
 import { assertConsistent } from './spans.ts';

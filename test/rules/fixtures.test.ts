@@ -7,10 +7,11 @@
  * severity: the folder's rule, plus any other rule a fixture names in an expectation.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { audit, type AuditInput } from '../../src/engine/audit.ts';
 import { isSeverity, type Finding } from '../../src/findings/finding.ts';
 import { rules } from '../../src/rules/index.ts';
 import { auditText } from '../helpers/audit.ts';
@@ -23,6 +24,8 @@ interface Expectation {
   line: number;
   rule: string;
   severity: string;
+  /** The file inside a repository fixture; empty for single-file fixtures. */
+  path?: string;
 }
 
 interface Fixture {
@@ -30,9 +33,18 @@ interface Fixture {
   name: string;
   file: string;
   rule: string;
-  kind: 'workflow' | 'action';
-  /** Declared by the file name (or, for `action.yml`, its folder's name). */
+  /** `repository`: a folder holding `.github/workflows/` (and maybe CODEOWNERS), audited as one scan. */
+  kind: 'workflow' | 'action' | 'repository' | 'gitlab';
+  /** Declared by the file name (or, for `action.yml` and repositories, the folder's name). */
   declared: 'positive' | 'negative' | null;
+}
+
+/** `<name>.positive.gitlab-ci.yml`: a GitLab CI pipeline, not a GitHub workflow. */
+const GITLAB_FIXTURE = /\.gitlab-ci\.ya?ml$/;
+
+/** A folder with `.github/workflows/` in it is a repository fixture, not a set of loose files. */
+function isRepositoryFixture(dir: string): boolean {
+  return existsSync(join(dir, '.github', 'workflows'));
 }
 
 function listFiles(dir: string): string[] {
@@ -40,7 +52,7 @@ function listFiles(dir: string): string[] {
     .sort()
     .flatMap((entry) => {
       const path = join(dir, entry);
-      if (statSync(path).isDirectory()) return listFiles(path);
+      if (statSync(path).isDirectory()) return isRepositoryFixture(path) ? [path] : listFiles(path);
       return /\.ya?ml$/.test(entry) ? [path] : [];
     });
 }
@@ -50,10 +62,11 @@ function fixtures(): Fixture[] {
   for (const folder of readdirSync(ROOT).sort()) {
     if (!statSync(join(ROOT, folder)).isDirectory()) continue;
     for (const file of listFiles(join(ROOT, folder))) {
-      const action = /^action\.ya?ml$/.test(basename(file));
-      const label = action ? basename(dirname(file)) : basename(file);
+      const repository = statSync(file).isDirectory();
+      const action = !repository && /^action\.ya?ml$/.test(basename(file));
+      const label = repository ? basename(file) : action ? basename(dirname(file)) : basename(file);
       const declared = /(^|\.)positive(\.|$)/.test(label) ? 'positive' : /(^|\.)negative(\.|$)/.test(label) ? 'negative' : null;
-      found.push({ name: relative(ROOT, file).split(sep).join('/'), file, rule: folder, kind: action ? 'action' : 'workflow', declared });
+      found.push({ name: relative(ROOT, file).split(sep).join('/'), file, rule: folder, kind: repository ? 'repository' : action ? 'action' : GITLAB_FIXTURE.test(basename(file)) ? 'gitlab' : 'workflow', declared });
     }
   }
   return found;
@@ -82,12 +95,40 @@ function parseExpectations(text: string): Expectation[] {
   return expectations;
 }
 
-function show(items: Array<{ line: number; rule: string; severity: string }>): string[] {
-  return items.map((item) => `${item.line} ${item.rule} ${item.severity}`).sort((a, b) => parseInt(a) - parseInt(b) || a.localeCompare(b));
+function show(items: Array<{ line: number; rule: string; severity: string; path?: string }>): string[] {
+  return items
+    .map((item) => `${item.path ? `${item.path}:` : ''}${item.line} ${item.rule} ${item.severity}`)
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+const CODEOWNERS_LOCATIONS = ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'];
+
+/** The files of a repository fixture, relative to it: workflows, composite actions, CODEOWNERS. */
+function repositoryFiles(dir: string): { inputs: AuditInput[]; codeowners?: { path: string; text: string } } {
+  const inputs: AuditInput[] = [];
+  const walk = (current: string): void => {
+    for (const entry of readdirSync(current).sort()) {
+      const path = join(current, entry);
+      const shown = relative(dir, path).split(sep).join('/');
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(shown)) inputs.push({ path: shown, text: readFileSync(path, 'utf8'), kind: 'workflow' });
+      else if (/(^|\/)action\.ya?ml$/.test(shown)) inputs.push({ path: shown, text: readFileSync(path, 'utf8'), kind: 'action' });
+    }
+  };
+  walk(dir);
+  const location = CODEOWNERS_LOCATIONS.find((candidate) => existsSync(join(dir, candidate)));
+  return { inputs, codeowners: location ? { path: location, text: readFileSync(join(dir, location), 'utf8') } : undefined };
+}
+
+/** Every expectation of a fixture; a repository fixture's carry the file they are in. */
+function fixtureExpectations(fixture: Fixture): Expectation[] {
+  if (fixture.kind !== 'repository') return parseExpectations(readFileSync(fixture.file, 'utf8'));
+  const { inputs, codeowners } = repositoryFiles(fixture.file);
+  return [...inputs, ...(codeowners ? [codeowners] : [])].flatMap((file) => parseExpectations(file.text).map((item) => ({ ...item, path: file.path })));
 }
 
 function describeFinding(finding: Finding): string {
-  return `${finding.line}:${finding.column} ${finding.rule} ${finding.severity}: ${finding.message}`;
+  return `${finding.path}:${finding.line}:${finding.column} ${finding.rule} ${finding.severity}: ${finding.message}`;
 }
 
 const all = fixtures();
@@ -95,19 +136,26 @@ const all = fixtures();
 describe('rule fixtures', () => {
   for (const fixture of all) {
     test(fixture.name, async (t) => {
-      const text = readFileSync(fixture.file, 'utf8');
-      const expected = parseExpectations(text);
+      const expected = fixtureExpectations(fixture);
       assert.ok(RULE_IDS.has(fixture.rule), `folder test/rules/${fixture.rule} does not name a rule in src/rules/index.ts`);
       const own = expected.filter((item) => item.rule === fixture.rule);
       if (fixture.declared === 'positive') assert.ok(own.length > 0, 'named positive but expects no finding of its rule');
       if (fixture.declared === 'negative') assert.equal(own.length, 0, 'named negative but expects findings of its rule');
 
-      const result = await auditText(text, { path: fixture.name, kind: fixture.kind });
+      let result;
+      if (fixture.kind === 'repository') {
+        const { inputs, codeowners } = repositoryFiles(fixture.file);
+        result = await audit(inputs, { rules, config: {}, codeowners, scannedWorkflowFolder: true });
+      } else {
+        result = await auditText(readFileSync(fixture.file, 'utf8'), { path: fixture.name, kind: fixture.kind });
+      }
       assert.deepEqual(result.errors, [], 'the fixture must be readable');
       const compared = new Set([fixture.rule, ...expected.map((item) => item.rule)]);
       const actual = result.findings.filter((finding) => compared.has(finding.rule));
       for (const finding of result.findings) t.diagnostic(`${compared.has(finding.rule) ? '' : '(not compared) '}${describeFinding(finding)}`);
-      assert.deepEqual(show(actual), show(expected), `findings differ:\n${actual.map(describeFinding).join('\n') || '(none)'}`);
+      const repository = fixture.kind === 'repository';
+      const shownActual = actual.map((finding) => ({ ...finding, path: repository ? finding.path : undefined }));
+      assert.deepEqual(show(shownActual), show(expected), `findings differ:\n${actual.map(describeFinding).join('\n') || '(none)'}`);
     });
   }
 });
@@ -118,7 +166,7 @@ describe('rule fixture coverage', () => {
       const mine = all.filter((fixture) => fixture.rule === rule);
       assert.ok(mine.length > 0, `no fixtures in test/rules/${rule}/`);
       const kinds = mine.map((fixture) => {
-        const own = parseExpectations(readFileSync(fixture.file, 'utf8')).filter((item) => item.rule === rule);
+        const own = fixtureExpectations(fixture).filter((item) => item.rule === rule);
         return own.length ? 'positive' : 'negative';
       });
       assert.ok(kinds.includes('positive'), `test/rules/${rule}/ has no positive fixture`);
@@ -128,6 +176,6 @@ describe('rule fixture coverage', () => {
 
   test('every fixture declares whether it is positive or negative', () => {
     const undeclared = all.filter((fixture) => fixture.declared === null).map((fixture) => fixture.name);
-    assert.deepEqual(undeclared, [], 'name fixtures <name>.positive.yml / <name>.negative.yml (composite actions: <name>.positive/action.yml)');
+    assert.deepEqual(undeclared, [], 'name fixtures <name>.positive.yml / <name>.negative.yml (composite actions: <name>.positive/action.yml; repositories: <name>.positive/.github/workflows/…)');
   });
 });

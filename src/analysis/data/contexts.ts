@@ -108,8 +108,10 @@ function matches(path: string, pattern: string): boolean {
   return parts.every((part, index) => part === '*' || want[index] === '*' || part === want[index]);
 }
 
-/** Classifies one context path (lower case, as `ContextRef.path`). */
-export function classifyContext(path: string): ContextClass {
+/** Classifies one context path (`ContextRef.path`). */
+export function classifyContext(written: string): ContextClass {
+  // Property names are case-insensitive in expressions (`github.event.Issue.Title`).
+  const path = written.toLowerCase();
   const inputs = /^(?:inputs|github\.event\.inputs)\.([^.]+)$/.exec(path);
   if (inputs) return { kind: 'caller-input', name: inputs[1] };
   if (path === 'inputs' || path === 'github.event.inputs') return { kind: 'caller-input', name: '*' };
@@ -142,16 +144,17 @@ export const PRIVILEGED_TEXT_EVENTS = new Set([
   'issues',
   'discussion',
   'discussion_comment',
-  'pull_request_review',
-  'pull_request_review_comment',
   'workflow_run',
   'commit_comment',
   'check_suite',
   'check_run',
 ]);
 
-/** Events whose runs execute pull request code without the base repository's secrets (for forks). */
-export const UNPRIVILEGED_TEXT_EVENTS = new Set(['pull_request', 'merge_group']);
+/**
+ * Events that run without the base repository's secrets and with a read-only token when the pull
+ * request comes from a fork (reviews and review comments included).
+ */
+export const UNPRIVILEGED_TEXT_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment', 'merge_group']);
 
 /**
  * Inputs that actions run as code. Kept to inputs whose action documents them as a script or

@@ -2,6 +2,7 @@ import type { Span } from '../yaml/document.ts';
 import type { YamlFile } from '../yaml/document.ts';
 import type { ShellScript } from '../shell/types.ts';
 import type { Expression } from './expressions.ts';
+import type { GitLabPipeline } from '../gitlab/types.ts';
 
 /** A value together with where it was written. */
 export interface Located<T> {
@@ -163,4 +164,8 @@ export interface CompositeAction {
   expressions: Expression[];
 }
 
-export type PipelineFile = Workflow | CompositeAction;
+/** A GitHub workflow or composite action. */
+export type GitHubFile = Workflow | CompositeAction;
+
+/** Every kind of file the engine audits. */
+export type PipelineFile = GitHubFile | GitLabPipeline;
