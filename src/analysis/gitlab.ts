@@ -17,6 +17,9 @@ import { fetchedTokenVariablesOf, type ScriptEnvironment, type WordCredentials }
 /** Names of variables that hold credentials, by convention. */
 export const CREDENTIAL_NAME = /TOKEN|PASSWORD|PASSWD|SECRET|_KEY(?:_|$)|^KEY(?:_|$)|(?:^|_)PAT(?:_|$)|CREDENTIAL/i;
 
+/** Names that describe a credential without holding it: where it lives, who uses it, how long it lasts. */
+const NOT_A_CREDENTIAL = /_(URL|URI|PATH|FILE|DIR|NAME|USER|USERNAME|ID|TYPE|HOST|PORT|HINT|ENDPOINT|EXPIRY|TTL|LENGTH|HEADER|SCOPE|SCOPES)$/i;
+
 /** GitLab's predefined variables that are credentials. */
 export const PREDEFINED_CREDENTIALS = new Set([
   'CI_JOB_TOKEN',
@@ -71,7 +74,7 @@ export function credentialsOf(name: string, job: GitLabJob, assigned: Map<string
     if (variable.references.length) return variable.references.flatMap((reference) => credentialsOf(reference, job, assigned, seen));
     return TOKEN_LITERAL.test(variable.value.trim()) ? [{ kind: 'literal', name }] : [];
   }
-  if (/^(CI|GITLAB|FF|RUNNER)_/.test(name)) return [];
+  if (/^(CI|GITLAB|FF|RUNNER)_/.test(name) || NOT_A_CREDENTIAL.test(name)) return [];
   return CREDENTIAL_NAME.test(name) ? [{ kind: 'ci-variable', name }] : [];
 }
 
@@ -213,7 +216,7 @@ const publishMemo = new WeakMap<GitLabJob, GitLabPublishSite[]>();
 
 /**
  * Publishing commands of a job's scripts. Authentication is `oidc` when the job has an ID token
- * for the index and the tool either reads it itself (twine and uv read `PYPI_ID_TOKEN`) or is given
+ * for the index and the tool either reads it itself (twine 6.1+ reads `PYPI_ID_TOKEN`) or is given
  * the token it was exchanged for; `token` when a stored credential is passed.
  */
 export function gitlabJobPublishes(job: GitLabJob): GitLabPublishSite[] {

@@ -145,7 +145,12 @@ function toFinding(rule: Rule<any>, draft: FindingDraft, path: string): Finding 
     endLine: draft.span.end.line,
     endColumn: draft.span.end.column,
     fingerprint: fingerprint(rule.meta.id, path, draft.key),
-    related: (draft.related ?? []).map((item) => ({ message: item.message, line: item.span.start.line, column: item.span.start.column })),
+    related: (draft.related ?? []).map((item) => ({
+      message: item.message,
+      line: item.span.start.line,
+      column: item.span.start.column,
+      ...(item.path && item.path !== path ? { path: item.path } : {}),
+    })),
   };
 }
 

@@ -25,7 +25,7 @@ export interface FindingDraft {
    */
   key: string;
   /** Other places that explain the finding (the trigger, the permission grant...). */
-  related?: Array<{ message: string; span: Span }>;
+  related?: Array<{ message: string; span: Span; path?: string }>;
   /** The file the finding is in, when it is not the file being walked (repository-level rules). */
   path?: string;
 }
@@ -34,6 +34,8 @@ export interface RelatedLocation {
   message: string;
   line: number;
   column: number;
+  /** Set when the place is in another file than the finding (cross-workflow rules). */
+  path?: string;
 }
 
 /** One result, in the shape every reporter reads. Lines and columns are 1-based. */

@@ -189,7 +189,7 @@ function result(finding: Finding, ruleIndex: number): Record<string, unknown> {
     entry.relatedLocations = related.map((item, index) => ({
       id: index + 1,
       physicalLocation: {
-        artifactLocation: { uri, uriBaseId: SRCROOT },
+        artifactLocation: { uri: item.path ? artifactUri(item.path) : uri, uriBaseId: SRCROOT },
         region: { startLine: positive(item.line), startColumn: positive(item.column) },
       },
       message: { text: nonEmpty(redactSecrets(item.message), 'related location') },

@@ -83,7 +83,7 @@ function renderFinding(finding: Finding, lines: string[] | null, paint: Paint): 
   const facts = [`severity: ${finding.severity}`, `confidence: ${finding.confidence}`, `docs: docs/rules/${oneLine(finding.rule)}.md`];
   out.push(`${blank}${paint.gutter('=')} ${facts.join(' · ')}`);
   for (const related of finding.related) {
-    out.push(`${blank}${paint.gutter('=')} note: ${oneLine(related.message)} at ${related.line}:${related.column}`);
+    out.push(`${blank}${paint.gutter('=')} note: ${oneLine(related.message)} at ${related.path ? `${redactSecrets(related.path)}:` : ''}${related.line}:${related.column}`);
   }
   return out;
 }

@@ -34,11 +34,12 @@ crates.io, RubyGems and NuGet offer the same. Tokens written literally into a wo
 reported as critical: anyone who can read the repository can use them.
 
 **GitLab CI.** PyPI and npm accept Trusted Publishing from GitLab CI/CD: the job declares an ID token
-(\`id_tokens: PYPI_ID_TOKEN: {aud: pypi}\`) and twine (6.1 and later) or uv exchanges it for an upload
-token. A token kept in a CI/CD variable (\`TWINE_PASSWORD\`, \`UV_PUBLISH_TOKEN\`, \`POETRY_PYPI_TOKEN_PYPI\`,
-or \`$PYPI_TOKEN\` passed to one of them, to \`poetry config\` or into \`.pypirc\`/\`.npmrc\`) is reported. When
-an upload tool runs with no credentials in the file and no ID token, its token can only come from a
-CI/CD variable (or a file) the file does not show; that is reported with medium confidence.`,
+(\`id_tokens: PYPI_ID_TOKEN: {aud: pypi}\`), and twine (6.1 and later) exchanges it for an upload token
+itself, or the job does so with \`python -m id PYPI\` and PyPI's \`mint-token\` endpoint. A token kept in
+a CI/CD variable (\`TWINE_PASSWORD\`, \`UV_PUBLISH_TOKEN\`, \`POETRY_PYPI_TOKEN_PYPI\`, or \`$PYPI_TOKEN\` passed
+to one of them, to \`poetry config\` or into \`.pypirc\`/\`.npmrc\`) is reported. When an upload tool runs
+with no credentials in the file and no ID token, its token can only come from a CI/CD variable (or a
+file) the file does not show; that is reported with medium confidence.`,
       example: `      - uses: pypa/gh-action-pypi-publish@<sha>
         with:
           password: \${{ secrets.PYPI_API_TOKEN }}

@@ -256,7 +256,7 @@ function reportJobIdTokens(job: GitLabJob, context: RuleContext): void {
 function idTokenUsed(job: GitLabJob, token: IdToken): boolean {
   if (jobUsesVariable(job, token.name)) return true;
   const commands = [...job.script.parsed().commands, ...job.afterScript.parsed().commands];
-  // `python -m id PYPI` reads `PYPI_ID_TOKEN`; twine and uv read it when they publish.
+  // `python -m id PYPI` reads `PYPI_ID_TOKEN`; twine (6.1+) reads it when it publishes.
   if (commands.some(tokenCommand) && /_ID_TOKEN$/.test(token.name)) return true;
   if (publishingIdTokens(job).includes(token) && gitlabJobPublishes(job).some((site) => site.auth === 'oidc')) return true;
   // With a single ID token, `secrets:` authenticates with it.
