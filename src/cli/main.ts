@@ -3,7 +3,7 @@ import { cordonVersion } from './version.ts';
 const HELP = `cordon — audit release pipelines for the ways publishing tokens leak
 
 Usage:
-  cordon audit [PATH…] [options]   audit workflows and composite actions (default PATH: .)
+  cordon audit [PATH…] [options]   audit workflows, composite actions and GitLab CI pipelines (default PATH: .)
   cordon graph [PATH…] [-f FORMAT] which jobs can mint which tokens and reach which publish;
                                    FORMAT: text (default), json, dot (Graphviz) or mermaid
   cordon rules                     list the rules with their id, severity and summary
@@ -20,8 +20,9 @@ Audit options:
       --color / --no-color force or disable colours in text output
       --max-file-size N    refuse files larger than N bytes (default 2097152)
 
-PATH may be a directory (its .github/workflows/*.yml and every action.yml below it),
-a file, or - for standard input.
+PATH may be a directory (its .github/workflows/*.yml, every action.yml below it, and its
+.gitlab-ci.yml with the local files it includes), a file (*.gitlab-ci.yml is read as a GitLab
+pipeline), or - for standard input.
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error or
 nothing could be read.

@@ -122,13 +122,13 @@ function runFileRules(file: PipelineFile, rules: readonly Rule<any>[], config: C
 
 /**
  * A GitLab pipeline spans several files: a finding belongs to the file its span lies in (GitLab
- * spans carry their path). Related locations in another file say which file in their message.
+ * spans carry their path), and so does each related location.
  */
 function placeInSource(rule: Rule<any>, draft: FindingDraft, fallback: string): Draft {
   const path = draft.path ?? (draft.span as { path?: string }).path ?? fallback;
   const related = draft.related?.map((item) => {
-    const where = (item.span as { path?: string }).path;
-    return where && where !== path ? { ...item, message: `${item.message} (in ${where})` } : item;
+    const where = item.path ?? (item.span as { path?: string }).path;
+    return where ? { ...item, path: where } : item;
   });
   return { rule, draft: related ? { ...draft, related } : draft, path };
 }

@@ -1,9 +1,10 @@
 import { jobCanMintOidc, jobSecrets } from '../analysis/credentials.ts';
 import { stepPublishes } from '../analysis/publish.ts';
 import type { EnvEntry, Job, Workflow } from '../models/github/types.ts';
-import type { Severity } from '../findings/finding.ts';
+import type { FindingDraft, Severity } from '../findings/finding.ts';
+import { perLine } from './gitlab-report.ts';
 import type { ShellCommand } from '../models/shell/types.ts';
-import { exposureLevel, gitlabJobPublishes } from '../analysis/gitlab.ts';
+import { describeHoldings, exposureLevel, gitlabJobPublishes } from '../analysis/gitlab.ts';
 import type { GitLabJob, GitLabVariable } from '../models/gitlab/types.ts';
 import { defineRule, type RuleContext } from './rule.ts';
 
@@ -162,42 +163,44 @@ run from the UI on a branch whose jobs hold no credentials, then erase that job'
       });
     }
   },
+
   gitlabPipeline(pipeline, context) {
     const jobs = pipeline.jobs.filter((job) => !job.hidden);
     for (const variable of pipeline.variables) {
       const receivers = jobs.filter((job) => job.inheritedVariables.includes(variable) && !job.variables.some((own) => own.name === variable.name));
-      reportGitLabDebugVariable(variable, 'every job of the pipeline', gitlabLevel(receivers), context, 'gitlab/variables');
+      const draft = gitlabDebugVariable(variable, 'every job of the pipeline', gitlabLevel(receivers));
+      if (draft) context.report({ ...draft, key: `gitlab/variables/${variable.name}` });
     }
-  },
-
-  gitlabJob(job, _pipeline, context) {
-    const level = exposureLevel(job);
-    for (const variable of job.variables) reportGitLabDebugVariable(variable, `GitLab CI job \`${job.name}\``, level === 'low' ? 'medium' : level, context, `gitlab/${job.name}/variables`);
-    const place = gitlabPlace(job, level);
-    for (const script of [job.script, job.afterScript]) {
-      for (const command of script.parsed().commands) {
-        const trace = traceCommand(command);
-        if (!trace) continue;
-        context.report({
-          message: `\`${trace}\` prints every following command after expansion, including tokens assigned from command output, in GitLab CI job \`${job.name}\`${place}`,
-          span: command.span,
-          severity: level,
-          key: `gitlab/${job.name}/${trace}`,
+    perLine(pipeline, context, (job, lines) => {
+      const level = exposureLevel(job);
+      const place = gitlabPlace(job, level);
+      for (const variable of job.variables) {
+        const draft = gitlabDebugVariable(variable, `GitLab CI job \`${job.name}\``, level === 'low' ? 'medium' : level);
+        if (draft) lines.add(job, `variables/${variable.name}`, draft);
+      }
+      for (const script of [job.script, job.afterScript]) {
+        for (const command of script.parsed().commands) {
+          const trace = traceCommand(command);
+          if (!trace) continue;
+          lines.add(job, trace, {
+            message: `\`${trace}\` prints every following command after expansion, including tokens assigned from command output, in GitLab CI job \`${job.name}\`${place}`,
+            span: command.span,
+            severity: level,
+          });
+        }
+      }
+      for (const site of gitlabJobPublishes(job)) {
+        const pattern = VERBOSE_FLAGS[site.tool];
+        const flag = site.command.args.find((arg) => pattern?.test(arg.text));
+        if (!flag) continue;
+        lines.add(job, `${site.tool}/${flag.text}`, {
+          message: `\`${site.tool} ${flag.text}\` logs the upload's request details in GitLab CI job \`${job.name}\`${place}`,
+          span: flag.span,
+          severity: lower(level),
+          confidence: 'medium',
         });
       }
-    }
-    for (const site of gitlabJobPublishes(job)) {
-      const pattern = VERBOSE_FLAGS[site.tool];
-      const flag = site.command.args.find((arg) => pattern?.test(arg.text));
-      if (!flag) continue;
-      context.report({
-        message: `\`${site.tool} ${flag.text}\` logs the upload's request details in GitLab CI job \`${job.name}\`${place}`,
-        span: flag.span,
-        severity: lower(level),
-        confidence: 'medium',
-        key: `gitlab/${job.name}/${site.tool}/${flag.text}`,
-      });
-    }
+    });
   },
 });
 
@@ -278,17 +281,15 @@ const GITLAB_DEBUG_VARIABLES = new Set(['CI_DEBUG_TRACE', 'CI_DEBUG_SERVICES']);
  * `CI_DEBUG_TRACE` on; the runner parses the value as a Go boolean (`true`, `1`, `t`…). At least
  * medium: every job also receives the project's CI/CD variables, which the file does not show.
  */
-function reportGitLabDebugVariable(variable: GitLabVariable, scope: string, severity: Severity, context: RuleContext, key: string): void {
-  if (!GITLAB_DEBUG_VARIABLES.has(variable.name)) return;
+function gitlabDebugVariable(variable: GitLabVariable, scope: string, severity: Severity): Omit<FindingDraft, 'key'> | null {
+  if (!GITLAB_DEBUG_VARIABLES.has(variable.name)) return null;
   const value = variable.value.trim();
-  if (!/^(true|1|t)$/i.test(value)) return;
-  const what = variable.name === 'CI_DEBUG_TRACE' ? 'debug trace' : 'service container logs in the job log';
-  context.report({
-    message: `\`${variable.name}: "${value}"\` turns on ${what} for ${scope}: the log then shows the job's variables, masked ones in clear, including ID tokens and the project's CI/CD variables`,
-    span: variable.nameSpan,
-    severity,
-    key: `${key}/${variable.name}`,
-  });
+  if (!/^(true|1|t)$/i.test(value)) return null;
+  const message =
+    variable.name === 'CI_DEBUG_TRACE'
+      ? `\`CI_DEBUG_TRACE: "${value}"\` turns on debug trace for ${scope}: the log then shows every variable of the job, masked ones in clear, the project's CI/CD variables and ID tokens included`
+      : `\`CI_DEBUG_SERVICES: "${value}"\` streams the service containers' logs into the log of ${scope}, where masking of the job's variables can fail`;
+  return { message, span: variable.nameSpan, severity };
 }
 
 function gitlabLevel(jobs: GitLabJob[]): Severity {
@@ -296,7 +297,5 @@ function gitlabLevel(jobs: GitLabJob[]): Severity {
 }
 
 function gitlabPlace(job: GitLabJob, level: Severity): string {
-  if (level === 'high') return ', which gets ID tokens';
-  if (level === 'medium') return ', which reads credential variables';
-  return '';
+  return level === 'low' ? '' : `, which ${describeHoldings(job)}`;
 }

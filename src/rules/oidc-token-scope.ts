@@ -238,7 +238,9 @@ function reportJobIdTokens(job: GitLabJob, context: RuleContext): void {
   const commands = job.script.parsed().commands.filter((command) => !command.nested && !publishing.has(command) && !inertCommand(command) && !tokenCommand(command));
   const builds = commands.filter(buildCommand);
   const others = commands.filter((command) => !buildCommand(command) && !isPublishSetup(command));
-  const exposing = [...builds, ...others];
+  // A pipeline (`wget -qO- … | bash`) is one thing the job runs.
+  const seen = new Set<ShellCommand>();
+  const exposing = [...builds, ...others].filter((command) => !seen.has(command.pipeline[0]!) && seen.add(command.pipeline[0]!));
   if (!exposing.length) return;
   context.report({
     message:
@@ -248,7 +250,7 @@ function reportJobIdTokens(job: GitLabJob, context: RuleContext): void {
     span: token.nameSpan,
     severity: builds.length ? 'high' : 'medium',
     key: `gitlab/${job.name}/id_tokens/shared`,
-    related: exposing.slice(0, 5).map((command) => ({ message: `\`${shorten(command.text)}\` shares the job with the ID token`, span: command.span })),
+    related: exposing.slice(0, 5).map((command) => ({ message: `\`${shorten(command)}\` shares the job with the ID token`, span: command.span })),
   });
 }
 
@@ -269,13 +271,14 @@ function isPublishSetup(command: ShellCommand): boolean {
   return /^(pip[0-9.]*|pipx|uv)$/.test(program) && /^(install|pip|tool)$/.test(sub);
 }
 
-function shorten(text: string): string {
+function shorten(command: ShellCommand): string {
+  const text = command.pipeline.map((member) => member.text).join(' | ');
   const line = text.trim().split('\n')[0] ?? '';
   return line.length > 40 ? `${line.slice(0, 40)}…` : line;
 }
 
 function describeCommands(commands: ShellCommand[]): string {
-  return commands.slice(0, 3).map((command) => `\`${shorten(command.text)}\``).join(', ') + (commands.length > 3 ? ` and ${commands.length - 3} more commands` : '');
+  return commands.slice(0, 3).map((command) => `\`${shorten(command)}\``).join(', ') + (commands.length > 3 ? ` and ${commands.length - 3} more commands` : '');
 }
 
 /** Steps other than publishing that could use the job's OIDC permission. */

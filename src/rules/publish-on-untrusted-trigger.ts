@@ -151,11 +151,11 @@ function gitlabExposures(job: GitLabJob, pipeline: GitLabPipeline): GitLabExposu
     const reach = jobReach(job, kind);
     if (reach.runs !== 'yes') continue;
     const manual = reach.manual ? ' (as a manual job)' : '';
-    const how = job.rules ? 'its `rules:`' : job.only ? '`only:`' : 'the default `only: [branches, tags]`';
+    const how = job.rules ? 'its `rules:` add it' : job.only ? 'its `only:` adds it' : 'GitLab adds a job without `rules`/`only` to every branch pipeline';
     found.push(
       kind.name === 'merge-request'
-        ? { kind: kind.name, reason: `runs in merge request pipelines${manual} by ${how}`, label: 'adds the job to merge request pipelines', span: reach.span }
-        : { kind: kind.name, reason: `runs for a push to any branch${manual} by ${how}`, label: 'adds the job to pipelines of any branch', span: reach.span },
+        ? { kind: kind.name, reason: `runs in merge request pipelines${manual} (${how})`, label: 'adds the job to merge request pipelines', span: reach.span }
+        : { kind: kind.name, reason: `runs for a push to any branch${manual} (${how})`, label: 'adds the job to pipelines of any branch', span: reach.span },
     );
   }
   return found;

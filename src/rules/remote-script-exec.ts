@@ -1,7 +1,8 @@
 import { jobCanMintOidc, jobHoldsCredentials, jobSecrets } from '../analysis/credentials.ts';
 import { describeHoldings, holdsCredentials } from '../analysis/gitlab.ts';
 import { remoteExecutions, type RemoteExecution } from '../analysis/remote-exec.ts';
-import type { Severity } from '../findings/finding.ts';
+import type { FindingDraft, Severity } from '../findings/finding.ts';
+import { perLine } from './gitlab-report.ts';
 import { defineRule, type RuleContext } from './rule.ts';
 
 export default defineRule({
@@ -70,17 +71,24 @@ Keep such setup out of jobs that hold publishing credentials.`,
     }
   },
 
-  gitlabJob(job, _pipeline, context) {
-    const holds = holdsCredentials(job);
-    const held = describeHoldings(job);
-    const place = `, in GitLab CI job \`${job.name}\`${held ? ` which ${held}` : ''}`;
-    for (const script of [job.script, job.afterScript]) {
-      for (const execution of remoteExecutions(script.parsed())) report(execution, holds ? 'high' : 'medium', place, `gitlab/${job.name}`, context);
-    }
+  gitlabPipeline(pipeline, context) {
+    perLine(pipeline, context, (job, lines) => {
+      const held = describeHoldings(job);
+      const place = `, in GitLab CI job \`${job.name}\`${held ? ` which ${held}` : ''}`;
+      for (const script of [job.script, job.afterScript]) {
+        for (const execution of remoteExecutions(script.parsed())) {
+          lines.add(job, `${execution.fetcher}/${execution.url ?? execution.command.text.slice(0, 80)}`, draft(execution, holdsCredentials(job) ? 'high' : 'medium', place));
+        }
+      }
+    });
   },
 });
 
 function report(execution: RemoteExecution, severity: Severity, place: string, where: string, context: RuleContext): void {
+  context.report({ ...draft(execution, severity, place), key: `${where}/${execution.fetcher}/${execution.url ?? execution.command.text.slice(0, 80)}` });
+}
+
+function draft(execution: RemoteExecution, severity: Severity, place: string): Omit<FindingDraft, 'key'> {
   const source = execution.host ? `\`${execution.host}\`` : execution.url ? `\`${execution.url}\`` : 'a URL';
   const how =
     execution.form === 'pipe'
@@ -88,10 +96,9 @@ function report(execution: RemoteExecution, severity: Severity, place: string, w
       : execution.form === 'process-substitution'
         ? `runs a download from ${source} with \`${execution.interpreter} <(${execution.fetcher} …)\``
         : `runs a download from ${source} with \`${execution.interpreter}\` on \`$(${execution.fetcher} …)\``;
-  context.report({
+  return {
     message: `\`${execution.fetcher}\` ${how}: whatever the server sends runs, unchecked and unrecorded${place}. Download to a file and verify a checksum or signature first`,
     span: execution.span,
     severity,
-    key: `${where}/${execution.fetcher}/${execution.url ?? execution.command.text.slice(0, 80)}`,
-  });
+  };
 }

@@ -2,6 +2,7 @@ import { networkSends, scriptSends } from '../analysis/network.ts';
 import { describeGitLabCredentials, gitlabScriptEnvironment } from '../analysis/gitlab.ts';
 import { describeCredentials, type WordCredentials } from '../analysis/script-data.ts';
 import type { Severity } from '../findings/finding.ts';
+import { perLine } from './gitlab-report.ts';
 import { defineRule } from './rule.ts';
 
 interface Config {
@@ -124,30 +125,31 @@ rules:
     }
   },
 
-  gitlabJob(job, _pipeline, context) {
+  gitlabPipeline(pipeline, context) {
     const allowed = [...DEFAULT_ALLOWED, ...GITLAB_ALLOWED, ...(context.config['allowed-hosts'] ?? [])];
-    for (const script of [job.script, job.afterScript]) {
-      for (const send of scriptSends(script.parsed(), gitlabScriptEnvironment(job, script))) {
-        const command = send.command;
-        const host = send.host;
-        if (host && isAllowed(host, allowed)) continue;
-        if (host && isOwnService(host, send.payload)) continue;
-        const collector = host !== null && (COLLECTORS.test(host) || isIpAddress(host));
-        if (send.headerOnly && !collector) continue;
-        const everySecret = send.payload.secrets.includes('*');
-        const several = send.payload.secrets.filter((name) => name !== '*').length >= 2;
-        if (!host && !everySecret) continue;
-        let severity: Severity = 'high';
-        if (everySecret || several || collector || send.payload.fetchedTokens.length || send.payload.runnerCredentials.length) severity = 'critical';
-        const destination = host ? `\`${host}\`${collector ? (isIpAddress(host) ? ' (a bare IP address)' : ' (a data-collection service)') : ''}` : 'a destination computed at run time';
-        context.report({
-          message: `\`${command.program}\` in GitLab CI job \`${job.name}\` sends ${describeGitLabCredentials(send.payload, job)} to ${destination}, which is not a package index or the GitLab instance`,
-          span: command.span,
-          severity,
-          key: `gitlab/${job.name}/${command.program}/${host ?? '?'}`,
-        });
+    perLine(pipeline, context, (job, lines) => {
+      for (const script of [job.script, job.afterScript]) {
+        for (const send of scriptSends(script.parsed(), gitlabScriptEnvironment(job, script))) {
+          const command = send.command;
+          const host = send.host;
+          if (host && isAllowed(host, allowed)) continue;
+          if (host && isOwnService(host, send.payload)) continue;
+          const collector = host !== null && (COLLECTORS.test(host) || isIpAddress(host));
+          if (send.headerOnly && !collector) continue;
+          const everySecret = send.payload.secrets.includes('*');
+          const several = send.payload.secrets.filter((name) => name !== '*').length >= 2;
+          if (!host && !everySecret) continue;
+          let severity: Severity = 'high';
+          if (everySecret || several || collector || send.payload.fetchedTokens.length || send.payload.runnerCredentials.length) severity = 'critical';
+          const destination = host ? `\`${host}\`${collector ? (isIpAddress(host) ? ' (a bare IP address)' : ' (a data-collection service)') : ''}` : 'a destination computed at run time';
+          lines.add(job, `${command.program}/${host ?? '?'}`, {
+            message: `\`${command.program}\` in GitLab CI job \`${job.name}\` sends ${describeGitLabCredentials(send.payload, job)} to ${destination}, which is not a package index or the GitLab instance`,
+            span: command.span,
+            severity,
+          });
+        }
       }
-    }
+    });
   },
 });
 

@@ -8,7 +8,8 @@ import {
   scriptEnvironment,
   type ScriptEnvironment,
 } from '../analysis/script-data.ts';
-import type { Severity } from '../findings/finding.ts';
+import type { FindingDraft, Severity } from '../findings/finding.ts';
+import { perLine } from './gitlab-report.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
 import type { ShellCommand, ShellRedirect } from '../models/shell/types.ts';
 import { requestTargets } from '../analysis/http-client.ts';
@@ -98,16 +99,19 @@ tokens in a form that can be masked, and never print ID tokens or values derived
     }
   },
 
-  gitlabJob(job, _pipeline, context) {
-    for (const script of [job.script, job.afterScript]) {
-      const scope = gitlabScriptEnvironment(job, script);
-      for (const command of script.parsed().commands) {
-        checkGitLabPrint(command, job, scope, context);
-        checkGitLabEnvDump(command, job, context);
-        checkGitLabCredentialFile(command, job, context);
-        checkGitLabMintFetch(command, job, context);
+  gitlabPipeline(pipeline, context) {
+    perLine(pipeline, context, (job, lines) => {
+      const emit: Emit = (identity, draft) => lines.add(job, identity, draft);
+      for (const script of [job.script, job.afterScript]) {
+        const scope = gitlabScriptEnvironment(job, script);
+        for (const command of script.parsed().commands) {
+          checkGitLabPrint(command, job, scope, emit);
+          checkGitLabEnvDump(command, job, emit);
+          checkGitLabCredentialFile(command, job, emit);
+          checkGitLabMintFetch(command, job, emit);
+        }
       }
-    }
+    });
   },
 });
 
@@ -242,8 +246,10 @@ function writesToFile(redirect: ShellRedirect): boolean {
 
 // ---- GitLab CI -------------------------------------------------------------------------------
 
+type Emit = (identity: string, draft: Omit<FindingDraft, 'key'>) => void;
+
 /** `echo "$PYPI_TOKEN" | base64` and friends in a GitLab job's script. */
-function checkGitLabPrint(command: ShellCommand, job: GitLabJob, scope: ScriptEnvironment, context: RuleContext): void {
+function checkGitLabPrint(command: ShellCommand, job: GitLabJob, scope: ScriptEnvironment, emit: Emit): void {
   if (!PRINTERS.test(command.program) || command.pipelineIndex !== 0) return;
   const credentials = commandCredentials(command, scope);
   if (isEmpty(credentials)) return;
@@ -273,16 +279,15 @@ function checkGitLabPrint(command: ShellCommand, job: GitLabJob, scope: ScriptEn
     severity = 'low';
     why = 'GitLab masks its own job credentials, but not transformed forms of them';
   }
-  context.report({
+  emit(`print/${command.text.slice(0, 80)}`, {
     message: `\`${command.program}\` prints ${describeGitLabCredentials(credentials, job)} into the log of GitLab CI job \`${job.name}\`: ${why}`,
     span: command.span,
     severity,
-    key: `gitlab/${job.name}/print/${command.text.slice(0, 80)}`,
   });
 }
 
 /** `env`, `printenv`, `export -p`, `set`: every CI/CD variable of the project reaches the log. */
-function checkGitLabEnvDump(command: ShellCommand, job: GitLabJob, context: RuleContext): void {
+function checkGitLabEnvDump(command: ShellCommand, job: GitLabJob, emit: Emit): void {
   if (!ENV_DUMPS.test(command.program)) return;
   const args = command.args.map((arg) => arg.text);
   const dumps =
@@ -295,42 +300,39 @@ function checkGitLabEnvDump(command: ShellCommand, job: GitLabJob, context: Rule
   if (downstream.some((next) => !passesInputThrough(next) || SELECTING.test(next.program) || next.redirects.some((r) => writesToFile(r)))) return;
   const level = exposureLevel(job);
   const tokens = job.idTokens.map((token) => `\`$${token.name}\``);
-  context.report({
+  emit(`env-dump/${command.program}`, {
     message:
-      `\`${command.text.trim()}\` dumps every environment variable of GitLab CI job \`${job.name}\` into the log: every CI/CD variable of the project` +
+      `\`${command.text.trim()}\` dumps every environment variable of GitLab CI job \`${job.name}\` into the log: the project's CI/CD variables` +
       (tokens.length ? ` and ID ${tokens.length === 1 ? 'token' : 'tokens'} ${tokens.join(', ')}` : '') +
       '; GitLab masks only variables marked masked',
     span: command.span,
     severity: level,
     confidence: 'medium',
-    key: `gitlab/${job.name}/env-dump/${command.program}`,
   });
 }
 
-function checkGitLabCredentialFile(command: ShellCommand, job: GitLabJob, context: RuleContext): void {
+function checkGitLabCredentialFile(command: ShellCommand, job: GitLabJob, emit: Emit): void {
   if (!/^(cat|head|tail|less|more|bat|type)$/.test(command.program)) return;
   if (command.nested || command.pipeline.length > 1 || command.redirects.some((r) => writesToFile(r))) return;
   const file = command.args.find((arg) => CREDENTIAL_FILES.test(arg.text.replace(/^~|\$\{?HOME\}?/, '')));
   if (!file || !holdsCredentials(job)) return;
-  context.report({
+  emit(`credential-file/${file.text}`, {
     message: `\`${command.program} ${file.text}\` prints a credentials file into the log of GitLab CI job \`${job.name}\`; tokens written into it are not masked CI/CD variables`,
     span: command.span,
     severity: 'high',
-    key: `gitlab/${job.name}/credential-file/${file.text}`,
   });
 }
 
 /** `curl -X POST https://pypi.org/_/oidc/mint-token -d …` whose response, an upload token, reaches the log. */
-function checkGitLabMintFetch(command: ShellCommand, job: GitLabJob, context: RuleContext): void {
+function checkGitLabMintFetch(command: ShellCommand, job: GitLabJob, emit: Emit): void {
   if (!/^(curl|wget)$/.test(command.program) || command.nested) return;
   if (!requestTargets(command).some((word) => /\/_\/oidc\/mint-token/.test(word.text))) return;
   const writesFile = command.args.some((arg) => /^(-o|--output|-O|--output-document)(=|$)/.test(arg.text)) || command.redirects.some((r) => writesToFile(r));
   const downstream = command.pipeline.slice(command.pipelineIndex + 1);
   if (writesFile || downstream.some((next) => next.redirects.some((r) => writesToFile(r)) || /^(read|xargs)$/.test(next.program))) return;
-  context.report({
+  emit('fetch/mint', {
     message: `\`${command.program}\` exchanges an ID token at PyPI's \`/_/oidc/mint-token\` and prints the response into the log of GitLab CI job \`${job.name}\`: a PyPI upload token usable for 15 minutes`,
     span: command.span,
     severity: 'critical',
-    key: `gitlab/${job.name}/fetch/mint`,
   });
 }

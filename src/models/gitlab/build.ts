@@ -191,6 +191,14 @@ class IncludeLoader {
       return null;
     }
     const field = (name: string): ConfigNode | undefined => node.entries.get(name)?.value;
+    // The entry is placed at the value that names what it includes (`project: acme/ci`).
+    for (const key of ['local', 'project', 'remote', 'template', 'component']) {
+      const value = field(key);
+      if (value) {
+        base.span = value.span;
+        break;
+      }
+    }
     const local = scalarText(field('local'));
     if (local !== undefined) return { ...base, kind: 'local', target: local.replace(/^\/+/, '') };
     const project = scalarText(field('project'));

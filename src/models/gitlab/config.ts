@@ -86,7 +86,11 @@ export function toConfig(source: GitLabSource, value: unknown, errors: GitLabInp
         errors.push(new GitLabInputError('`!reference []` names nothing', span.start.line, span.start.column, source.path));
         return null;
       }
-      return { kind: 'reference', target, span, source };
+      // The node's range starts at `[`; the finding-worthy text starts at the tag.
+      const before = yaml.text.slice(Math.max(0, span.offset - 40), span.offset);
+      const tag = /!reference\s*$/.exec(before);
+      const start = tag ? span.offset - tag[0].length : span.offset;
+      return { kind: 'reference', target, span: { ...yaml.spanOf(start, span.endOffset), path: source.path }, source };
     }
     const items: ConfigNode[] = [];
     for (const item of node.items) {
