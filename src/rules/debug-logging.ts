@@ -168,7 +168,7 @@ run from the UI on a branch whose jobs hold no credentials, then erase that job'
     const jobs = pipeline.jobs.filter((job) => !job.hidden);
     for (const variable of pipeline.variables) {
       const receivers = jobs.filter((job) => job.inheritedVariables.includes(variable) && !job.variables.some((own) => own.name === variable.name));
-      const draft = gitlabDebugVariable(variable, 'every job of the pipeline', gitlabLevel(receivers));
+      const draft = gitlabDebugVariable(variable, 'every job of the GitLab CI pipeline', gitlabLevel(receivers));
       if (draft) context.report({ ...draft, key: `gitlab/variables/${variable.name}` });
     }
     perLine(pipeline, context, (job, lines) => {
