@@ -8,15 +8,17 @@ import type { Span, YamlFile } from './document.ts';
  * again in the source, in order and close to where the previous one ended; a run that cannot be
  * found (it held an escape) maps to where the search stands, which keeps at least the line close.
  *
- * The same mapping as the GitHub builder's `run:` scripts (src/models/github/build.ts), as a
- * function of its own so other models (GitLab's `script:` lines) can place shell commands.
+ * Shared by GitHub `run:` scripts and GitLab `script:` lines.
  */
 export function scalarOffsetMapper(yaml: YamlFile, node: Scalar<unknown>, text: string): (start: number, end: number) => Span {
   const range = node.range ?? [0, 0, 0];
   const sourceEnd = range[1];
-  const origins = node.type === 'BLOCK_LITERAL' ? literalOrigins(yaml, node, text) : null;
-  const mapped = origins ?? alignedOrigins(yaml, node, text);
-  const toFile = (offset: number): number => mapped[Math.max(0, Math.min(offset, text.length))] ?? range[0];
+  // Built on first use: most scripts are never parsed.
+  let mapped: Int32Array | null = null;
+  const toFile = (offset: number): number => {
+    mapped ??= (node.type === 'BLOCK_LITERAL' ? literalOrigins(yaml, node, text) : null) ?? alignedOrigins(yaml, node, text);
+    return mapped[Math.max(0, Math.min(offset, text.length))] ?? range[0];
+  };
   return (start, end) => {
     const fileStart = toFile(start);
     // An end is exclusive: it lies just after the last character of the range.
