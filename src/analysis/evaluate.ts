@@ -114,6 +114,14 @@ function evaluate(expr: Expr, known: KnownContexts): Value {
   }
   if (expr instanceof FunctionCall) {
     const name = expr.functionName.lexeme.toLowerCase();
+    // Status checks, as they stand when a job or step starts after earlier ones succeeded.
+    if (name === 'success' || name === 'always') return true;
+    if (name === 'failure' || name === 'cancelled') return false;
+    if (name === 'contains' && expr.args.length === 2) {
+      const list = literalList(expr.args[0]!);
+      const item = evaluate(expr.args[1]!, known);
+      if (list && item !== UNKNOWN) return list.some((entry) => looseEquals(entry, item));
+    }
     const args = expr.args.map((arg) => evaluate(arg, known));
     if (args.some((arg) => arg === UNKNOWN)) return UNKNOWN;
     const text = args.map((arg) => toText(arg as Exclude<Value, typeof UNKNOWN>).toLowerCase());
@@ -127,6 +135,19 @@ function evaluate(expr: Expr, known: KnownContexts): Value {
     return UNKNOWN;
   }
   return UNKNOWN;
+}
+
+/** `fromJSON('["a","b"]')`: a literal list written in the workflow (actor allowlists). */
+function literalList(expr: Expr): Array<string | number | boolean | null> | null {
+  if (!(expr instanceof FunctionCall) || expr.functionName.lexeme.toLowerCase() !== 'fromjson') return null;
+  const argument = expr.args[0];
+  if (!(argument instanceof Literal) || !(argument.literal instanceof data.StringData)) return null;
+  try {
+    const parsed: unknown = JSON.parse(argument.literal.value);
+    return Array.isArray(parsed) && parsed.every((entry) => entry === null || ['string', 'number', 'boolean'].includes(typeof entry)) ? parsed : null;
+  } catch {
+    return null;
+  }
 }
 
 function contextPath(expr: Expr): string | null {

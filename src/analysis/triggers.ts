@@ -1,4 +1,5 @@
 import type { Job, Step, Trigger, Workflow } from '../models/github/types.ts';
+import { excludesAll, outsiderRuns } from './run-scenarios.ts';
 
 /**
  * Events whose runs execute in the base repository's context (secrets, write token, OIDC) but
@@ -162,7 +163,13 @@ export function guardBlocks(guard: Guard, exposure: TriggerExposure): boolean {
 /** Exposures that reach a step: the workflow's, minus those the job's and step's `if:` stop. */
 export function exposuresReaching(workflow: Workflow, job: Job, step?: Step): TriggerExposure[] {
   const guards = [guardOf(job.if?.value), guardOf(step?.if?.value)];
-  return exposedTriggers(workflow).filter((exposure) => !guards.some((guard) => guardBlocks(guard, exposure)));
+  return exposedTriggers(workflow).filter((exposure) => !guards.some((guard) => guardBlocks(guard, exposure)) && !conditionsExclude(exposure, job, step));
+}
+
+/** The job's or step's `if:`, evaluated for runs this exposure can cause, is false in all of them. */
+function conditionsExclude(exposure: TriggerExposure, job: Job, step?: Step): boolean {
+  const runs = outsiderRuns(exposure.trigger, exposure.kind);
+  return excludesAll(job.if?.value, runs) || excludesAll(step?.if?.value, runs);
 }
 
 /**
@@ -244,7 +251,7 @@ export function triggersReaching(workflow: Workflow, job: Job, step?: Step): Tri
       if (guard.events.length && !guard.events.includes(trigger.event)) return true;
       if (guard.excludedEvents.includes(trigger.event)) return true;
       const exposure = exposedTriggers({ ...workflow, triggers: [trigger] })[0];
-      return exposure ? guardBlocks(guard, exposure) : false;
+      return exposure ? guardBlocks(guard, exposure) || conditionsExclude(exposure, job, step) : false;
     }),
   );
 }
