@@ -25,9 +25,13 @@ const OIDC_ACTIONS = new Set([
   'docker/login-action',
   'slsa-framework/slsa-github-generator',
   'rust-lang/crates-io-auth-action',
+  // npm Trusted Publishing through `npm publish` inside the action.
+  'changesets/action',
+  // Exchanges the job's OIDC token for a GitHub App token.
+  'anthropics/claude-code-action',
 ]);
 
-const OIDC_SCRIPT = /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|getIDToken\s*\(|\bnpm\s+publish\b[^\n]*--provenance|\bcosign\s+(sign|attest)|\bgh\s+attestation\b|\buv\s+publish\b|\btrusted[-_]publishing\b/;
+const OIDC_SCRIPT = /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|getIDToken\s*\(|\bnpm\s+publish\b[^\n]*--provenance|\b(npm|pnpm)\s+(run\s+)?(publish|release)\b|\bchangeset\s+publish\b|\bcosign\s+(sign|attest)|\bgh\s+attestation\b|\buv\s+publish\b|\btrusted[-_]publishing\b/;
 
 const OIDC_REQUEST = /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|\/_\/oidc\/mint-token|getIDToken\s*\(/;
 
@@ -40,6 +44,8 @@ export function commandRequestsOidc(text: string): boolean {
 export function stepUsesOidc(step: Step, job: Job, workflow: Workflow): boolean {
   if (step.uses?.slug && OIDC_ACTIONS.has(step.uses.slug)) return true;
   if (step.uses?.slug === 'actions/github-script' && step.with.some((input) => input.name === 'script' && /getIDToken/.test(input.value))) return true;
+  // build-and-inspect-python-package attests its artifacts when asked to.
+  if (step.uses?.slug === 'hynek/build-and-inspect-python-package' && step.with.some((input) => /^attest/.test(input.name) && /^true$/i.test(input.value.trim()))) return true;
   if (step.run && OIDC_SCRIPT.test(step.run.text)) return true;
   return stepPublishes(step, job, workflow).some((site) => site.auth === 'oidc');
 }

@@ -64,24 +64,27 @@ const COMMANDS: CommandPattern[] = [
 ];
 
 /** Programs that run another program given as later arguments. */
-const WRAPPERS = /^(python[0-9.]*|py|uv|uvx|pipx|poetry|pdm|hatch|pipenv|npx|sudo|env|time|nice|xargs|tox|nox|rye)$/;
+const WRAPPERS = /^(python[0-9.]*|py|uv|uvx|pipx|poetry|pdm|hatch|pipenv|npx|bunx|pnpx|bundle|exec|sudo|env|time|nice|xargs|tox|nox|rye)$/;
 
 interface ActionPattern {
   slug: string;
   ecosystem: Ecosystem;
   tool: string;
   tokenInputs: string[];
-  indexInput?: string;
+  /** Inputs naming the index (current name first, deprecated spellings after). */
+  indexInput?: string[];
   /** Extra condition on `with:`, e.g. maturin-action only publishes for `command: upload`. */
   when?: (inputs: Map<string, string>) => boolean;
   /** The action mints its own token with OIDC when no token input is given. */
   oidcByDefault: boolean;
   /** Environment variables the action reads its token from when no input carries one. */
   tokenVariables?: RegExp;
+  /** Inputs that turn the action's own OIDC exchange off. */
+  oidcUnless?: (inputs: Map<string, string>) => boolean;
 }
 
 const ACTIONS: ActionPattern[] = [
-  { slug: 'pypa/gh-action-pypi-publish', ecosystem: 'pypi', tool: 'pypa/gh-action-pypi-publish', tokenInputs: ['password'], indexInput: 'repository-url', oidcByDefault: true },
+  { slug: 'pypa/gh-action-pypi-publish', ecosystem: 'pypi', tool: 'pypa/gh-action-pypi-publish', tokenInputs: ['password'], indexInput: ['repository-url', 'repository_url'], oidcByDefault: true },
   {
     slug: 'pyo3/maturin-action',
     ecosystem: 'pypi',
@@ -92,9 +95,25 @@ const ACTIONS: ActionPattern[] = [
     // maturin's generated CI passed the token this way before Trusted Publishing.
     tokenVariables: /^MATURIN_(PYPI_TOKEN|PASSWORD)$/,
   },
-  { slug: 'casperdcl/deploy-pypi', ecosystem: 'pypi', tool: 'casperdcl/deploy-pypi', tokenInputs: ['password'], indexInput: 'url', oidcByDefault: false },
-  { slug: 'rubygems/release-gem', ecosystem: 'rubygems', tool: 'rubygems/release-gem', tokenInputs: [], oidcByDefault: true },
-  { slug: 'js-devtools/npm-publish', ecosystem: 'npm', tool: 'JS-DevTools/npm-publish', tokenInputs: ['token'], indexInput: 'registry', oidcByDefault: true },
+  { slug: 'casperdcl/deploy-pypi', ecosystem: 'pypi', tool: 'casperdcl/deploy-pypi', tokenInputs: ['password'], indexInput: ['url'], oidcByDefault: false },
+  {
+    slug: 'rubygems/release-gem',
+    ecosystem: 'rubygems',
+    tool: 'rubygems/release-gem',
+    tokenInputs: [],
+    // With `setup-trusted-publisher: false` it pushes with whatever GEM_HOST_API_KEY holds.
+    oidcByDefault: true,
+    tokenVariables: /^GEM_HOST_API_KEY$/,
+    oidcUnless: (inputs) => /^false$/i.test(inputs.get('setup-trusted-publisher')?.trim() ?? ''),
+  },
+  {
+    slug: 'rubygems/configure-rubygems-credentials',
+    ecosystem: 'rubygems',
+    tool: 'rubygems/configure-rubygems-credentials',
+    tokenInputs: ['api-token'],
+    oidcByDefault: true,
+  },
+  { slug: 'js-devtools/npm-publish', ecosystem: 'npm', tool: 'JS-DevTools/npm-publish', tokenInputs: ['token'], indexInput: ['registry'], oidcByDefault: true },
   { slug: 'katyo/publish-crates', ecosystem: 'cargo', tool: 'katyo/publish-crates', tokenInputs: ['registry-token'], oidcByDefault: false, tokenVariables: /^CARGO_REGISTRY_TOKEN$/ },
 ];
 
@@ -130,8 +149,9 @@ function actionSites(step: Step, job: Job | undefined, workflow: Workflow | unde
     }
   }
   const canMint = job && workflow ? jobCanMintOidc(job, workflow) : false;
-  const auth: PublishSite['auth'] = token ? (token.secrets.length ? 'token' : 'unknown') : pattern.oidcByDefault && (canMint || !job) ? 'oidc' : 'unknown';
-  const indexValue = pattern.indexInput ? inputs.get(pattern.indexInput) : undefined;
+  const oidc = pattern.oidcByDefault && !pattern.oidcUnless?.(inputs);
+  const auth: PublishSite['auth'] = token ? (token.secrets.length ? 'token' : 'unknown') : oidc && (canMint || !job) ? 'oidc' : 'unknown';
+  const indexValue = pattern.indexInput?.map((name) => inputs.get(name)).find((value) => value !== undefined && value.trim() !== '');
   return [
     {
       step,
@@ -187,7 +207,7 @@ export function scriptPublishSites(script: ShellScript, scope: PublishScope): Sc
     const { pattern, at } = match;
     const words = command.args.slice(at + pattern.words.length - 1);
     // `--dry-run` packs and validates but uploads nothing (npm, pnpm, yarn, cargo, uv, poetry).
-    if (words.some((word) => /^--dry-run(=true)?$/.test(word.text))) continue;
+    if (words.some((word) => /^--dry-run(=true)?$/.test(word.text) || (pattern.words[0] === 'cargo' && word.text === '-n'))) continue;
     let token: PublishSite['token'];
     const flag = findFlag(words, pattern.tokenFlags);
     if (flag) token = { via: `\`${flag.flag}\` flag`, span: flag.word.span, secrets: scope.secretsInText(flag.word.raw, flag.word.span) };
@@ -233,8 +253,9 @@ function configuredRegistry(ecosystem: Ecosystem, step: Step, job: Job | undefin
 
 /** The command's words, with wrappers such as `python -m` or `uv run` looked through. */
 function matchCommand(command: ShellCommand): { pattern: CommandPattern; at: number } | null {
-  const argv = [command.program, ...command.args.map((arg) => arg.text)];
-  const normalized = argv.map((word, index) => (index === 0 ? word : (word.split('/').pop() ?? word).toLowerCase()));
+  // `cargo +nightly publish`: a toolchain selector sits between the program and its subcommand.
+  const argv = [command.program.replace(/\.exe$/, ''), ...command.args.map((arg) => arg.text).filter((text, index) => !(index === 0 && command.program === 'cargo' && text.startsWith('+')))];
+  const normalized = argv.map((word, index) => (index === 0 ? word : (word.split('/').pop() ?? word).toLowerCase().replace(/\.exe$/, '')));
   for (const pattern of COMMANDS) {
     const first = pattern.words[0]!;
     for (let at = 0; at < normalized.length; at++) {

@@ -40,21 +40,64 @@ export interface DecodedCredential {
   scope?: string[];
   /** Issuer, audience, subject, repository, workflow ref, environment, event, run id … */
   claims?: Record<string, string | number | boolean>;
+  /**
+   * Upper bound, in seconds from when it was issued, of a lifetime the token itself does not
+   * state (`ghs_` installation tokens: 3600; the `GITHUB_TOKEN`: the job, at most 24 h). The
+   * issue time is at the latest the time the log line was written.
+   */
+  maxLifetimeSeconds?: number;
+}
+
+/** Where a candidate was found, for detectors that look around the secret. */
+export interface MatchContext {
+  /** The whole line (or decoded text) the secret was found in. */
+  line: string;
+  /** 0-based UTF-16 offsets of the secret in `line`. */
+  start: number;
+  end: number;
+}
+
+/** A credential that can span lines (PEM blocks): the scanner joins following lines. */
+export interface MultilineSpec {
+  /** The closing marker, searched on the same line first, then at the start of later lines. */
+  end: RegExp;
+  /** A line between the opening and the closing marker (after the log prefix is removed). */
+  body: RegExp;
+  /** Give up (and report what was read) after this many lines. */
+  maxLines: number;
 }
 
 export interface Detector {
   meta: DetectorMeta;
   /**
-   * What a candidate looks like, without anchors; flags other than `i` are ignored. The secret is
-   * the first capture group if there is one, else the whole match.
+   * What a candidate looks like, without anchors; flags other than `i` are ignored, named groups
+   * and back-references are not allowed. The secret is the first capture group that matched if
+   * there is one, else the whole match. Detectors whose patterns have the same source share one
+   * slot of the combined expression and are tried in the order of the detector list; the first
+   * whose `validate` accepts the candidate reports it.
    */
   pattern: RegExp;
   /** Fixed strings of which at least one occurs in every match: lines without any are skipped. */
   keywords: string[];
-  /** Rejects look-alikes (checksums, entropy, surrounding text). Default: accept. */
-  validate?(secret: string, line: string): boolean;
-  /** Decodes what can be known offline. */
-  decode?(secret: string): DecodedCredential | undefined;
+  /**
+   * Rejects look-alikes (checksums, entropy, surrounding text). Default: accept. `start` is the
+   * secret's offset in `line` (the scanner always passes it).
+   */
+  validate?(secret: string, line: string, start?: number): boolean;
+  /** Decodes what can be known offline; `context` is passed by the scanner. */
+  decode?(secret: string, context?: MatchContext): DecodedCredential | undefined;
+  /** Confidence of one match when it differs from `meta.confidence` (a failed decode, a legacy format). */
+  confidence?(secret: string): Confidence;
+  /**
+   * A catch-all that captures a value by its surroundings (`"NAME":{"value":"…","isSecret":true}`):
+   * when a more specific detector recognizes something inside the value, that detector reports it
+   * instead.
+   */
+  yieldsToSpecific?: boolean;
+  /** The credential value of a raw match, when the log shows it escaped (JSON strings). */
+  unescape?(raw: string): string;
+  /** Set for credentials that span lines. */
+  multiline?: MultilineSpec;
 }
 
 export function defineDetector(detector: Detector): Detector {

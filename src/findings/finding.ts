@@ -51,6 +51,16 @@ export interface Finding {
   endColumn: number;
   fingerprint: string;
   related: RelatedLocation[];
+  /**
+   * Structured facts beyond the message (used by `cordon logs`: the credential, its replay
+   * window, where it was printed, the response playbook). JSON and SARIF include it when present;
+   * audit findings have none, so their output is unchanged.
+   */
+  details?: Record<string, unknown>;
+  /** Extra lines the text report prints under the finding (`= note: …`). */
+  notes?: string[];
+  /** Documentation page, when it is not `docs/rules/<rule>.md`. */
+  docs?: string;
 }
 
 /** A file (or part of one) that could not be read; the rest of the run goes on. */

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 
 /**
- * An on-disk HTTP cache keyed by URL: `<dir>/http/<sha256(url)>.json` holds what we know about
+ * An on-disk HTTP cache keyed by URL: `<dir>/github/<sha256(url)>.json` holds what we know about
  * the response (URL, time, ETag), `<…>.body` the body. Writes go to a temporary file first and
  * are renamed into place, so a run that is interrupted never leaves half a zip behind that a
  * later `--offline` run would trust. Files are created readable by the user only: run logs of
@@ -39,7 +39,7 @@ export class DiskCache {
   readonly dir: string;
 
   constructor(dir: string) {
-    this.dir = path.join(dir, 'http');
+    this.dir = path.join(dir, 'github');
   }
 
   keyOf(url: string): string {

@@ -3,7 +3,8 @@ import type { Reporter } from './types.ts';
 
 /**
  * Machine-readable output, version 1. The shape is a contract: finding objects carry exactly
- * these ten keys in this order (`related` stays out), and every text is redacted.
+ * these ten keys in this order (`related` stays out), plus `details` for findings that have it
+ * (`cordon logs`), and every text is redacted.
  */
 export const jsonReporter: Reporter = (report) => {
   const document = {
@@ -19,6 +20,7 @@ export const jsonReporter: Reporter = (report) => {
       endLine: finding.endLine,
       endColumn: finding.endColumn,
       fingerprint: finding.fingerprint,
+      ...(finding.details ? { details: redactDetails(finding.details) } : {}),
     })),
     errors: report.errors.map((error) => ({
       path: redactSecrets(error.path),
@@ -29,3 +31,13 @@ export const jsonReporter: Reporter = (report) => {
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 };
+
+/** Every string inside `details`, at any depth, through `redactSecrets`. */
+export function redactDetails<T>(value: T): T {
+  if (typeof value === 'string') return redactSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactDetails(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => [redactSecrets(key), redactDetails(item)])) as T;
+  }
+  return value;
+}

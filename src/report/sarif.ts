@@ -3,6 +3,7 @@ import type { Confidence, Finding, Severity } from '../findings/finding.ts';
 import { severityRank } from '../findings/finding.ts';
 import { redactSecrets } from '../findings/redact.ts';
 import type { RuleMeta } from '../rules/rule.ts';
+import { redactDetails } from './json.ts';
 import type { AuditReport, Reporter } from './types.ts';
 
 /**
@@ -146,7 +147,7 @@ function ruleDescriptor(meta: RuleMeta, informationUri: string | null): Record<s
       precision: PRECISION[meta.confidence],
     },
   };
-  if (informationUri) descriptor.helpUri = `${informationUri.replace(/\/+$/, '')}/blob/main/docs/rules/${encodeURIComponent(meta.id)}.md`;
+  if (informationUri) descriptor.helpUri = `${informationUri.replace(/\/+$/, '')}/blob/main/${meta.docsPath ?? `docs/rules/${encodeURIComponent(meta.id)}.md`}`;
   return descriptor;
 }
 
@@ -196,7 +197,7 @@ function result(finding: Finding, ruleIndex: number): Record<string, unknown> {
     }));
   }
   entry.partialFingerprints = { [FINGERPRINT_KEY]: finding.fingerprint };
-  entry.properties = { severity: finding.severity, confidence: finding.confidence };
+  entry.properties = { severity: finding.severity, confidence: finding.confidence, ...(finding.details ? { details: redactDetails(finding.details) } : {}) };
   return entry;
 }
 

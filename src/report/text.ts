@@ -80,8 +80,9 @@ function renderFinding(finding: Finding, lines: string[] | null, paint: Paint): 
   out.push(`${' '.repeat(width)}${paint.gutter('-->')} ${oneLine(finding.path)}:${finding.line}:${finding.column}`);
   if (frame) out.push(...frame.lines);
 
-  const facts = [`severity: ${finding.severity}`, `confidence: ${finding.confidence}`, `docs: docs/rules/${oneLine(finding.rule)}.md`];
+  const facts = [`severity: ${finding.severity}`, `confidence: ${finding.confidence}`, `docs: ${finding.docs ? oneLine(finding.docs) : `docs/rules/${oneLine(finding.rule)}.md`}`];
   out.push(`${blank}${paint.gutter('=')} ${facts.join(' · ')}`);
+  for (const note of finding.notes ?? []) out.push(`${blank}${paint.gutter('=')} ${oneLine(note)}`);
   for (const related of finding.related) {
     out.push(`${blank}${paint.gutter('=')} note: ${oneLine(related.message)} at ${related.path ? `${redactSecrets(related.path)}:` : ''}${related.line}:${related.column}`);
   }

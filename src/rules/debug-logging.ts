@@ -10,7 +10,7 @@ import { defineRule, type RuleContext } from './rule.ts';
 
 const DEBUG_VARIABLES = new Set(['ACTIONS_STEP_DEBUG', 'ACTIONS_RUNNER_DEBUG']);
 const VERBOSE_FLAGS: Record<string, RegExp> = {
-  'twine upload': /^(--verbose|-v+)$/,
+  // Not twine: its --verbose prints the repository URL and username, never the password (twine/utils.py).
   'uv publish': /^(--verbose|-v+)$/,
   'poetry publish': /^(--verbose|-v+)$/,
   'hatch publish': /^(--verbose|-v+)$/,

@@ -1,3 +1,4 @@
+import { jobCanMintOidc } from '../analysis/credentials.ts';
 import { stepPublishes, TRUSTED_PUBLISHING } from '../analysis/publish.ts';
 import {
   GITLAB_TRUSTED_PUBLISHING,
@@ -92,7 +93,22 @@ publish:
     const job = scope.kind === 'job' ? scope.job : undefined;
     const workflow = scope.kind === 'job' ? scope.workflow : undefined;
     for (const site of stepPublishes(step, job, workflow)) {
-      if (!site.token || site.index === 'custom' || !TRUSTED_PUBLISHING[site.ecosystem]) continue;
+      if (site.index === 'custom' || !TRUSTED_PUBLISHING[site.ecosystem]) continue;
+      if (!site.token) {
+        // No credential in sight and no way to mint one: it must come from somewhere stored
+        // (a .pypirc or .npmrc written earlier, a keyring, the runner's environment).
+        if (site.auth === 'unknown' && job && workflow && !jobCanMintOidc(job, workflow)) {
+          const index = site.index === 'test' ? 'TestPyPI' : indexName(site.ecosystem);
+          context.report({
+            message: `\`${site.tool}\` publishes to ${index} from a job that cannot mint OIDC tokens, so it must use a stored credential cordon cannot see; ${index} supports Trusted Publishing (${TRUSTED_PUBLISHING[site.ecosystem]})`,
+            span: site.span,
+            severity: 'low',
+            confidence: 'low',
+            key: `${step.route.join('/')}/${site.tool}/unseen`,
+          });
+        }
+        continue;
+      }
       // The job's own GITHUB_TOKEN expires with the job; it is not a stored token.
       if (site.token.secrets.length && site.token.secrets.every((use) => use.name === 'GITHUB_TOKEN')) continue;
       const raw = site.token.secrets.length ? '' : literalToken(step, site.token.via);

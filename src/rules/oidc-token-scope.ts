@@ -8,6 +8,19 @@ import type { ShellCommand } from '../models/shell/types.ts';
 import { defineRule, type RuleContext } from './rule.ts';
 
 const FIRST_PARTY = new Set(['actions', 'github']);
+/** Vendors' own installers of a language toolchain or package manager. */
+const TOOLCHAIN_SETUP = new Set([
+  'astral-sh/setup-uv',
+  'pnpm/action-setup',
+  'oven-sh/setup-bun',
+  'denoland/setup-deno',
+  'dtolnay/rust-toolchain',
+  'ruby/setup-ruby',
+  'pdm-project/setup-pdm',
+  'prefix-dev/setup-pixi',
+  'gradle/actions',
+  'graalvm/setup-graalvm',
+]);
 
 export default defineRule({
   meta: {
@@ -150,7 +163,9 @@ publish:
     }
     const others = job.steps.filter((step) => isExposingStep(step, job, workflow));
     if (!others.length) return;
-    const thirdParty = others.filter((step) => step.uses);
+    // Toolchain installers from the tool's own vendor are still code in the job, but a far smaller
+    // bet than an arbitrary action: uv's own docs put setup-uv in the publishing job.
+    const thirdParty = others.filter((step) => (step.uses?.kind === 'action' || step.uses?.kind === 'docker') && !TOOLCHAIN_SETUP.has(step.uses.slug ?? ''));
     context.report({
       message:
         `job \`${job.id}\` can mint OIDC tokens and also runs ${describeSteps(others)}; any of them can request a token and publish or send it away. ` +

@@ -22,6 +22,8 @@ export interface RuleMeta {
   severity: Severity;
   confidence: Confidence;
   docs: RuleDocs;
+  /** Documentation page relative to the repository, when it is not `docs/rules/<id>.md` (detectors). */
+  docsPath?: string;
   /** JSON Schema for `rules.<id>.config`; the engine validates config against it. */
   configSchema?: Record<string, unknown>;
 }

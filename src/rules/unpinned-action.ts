@@ -141,6 +141,9 @@ function check(uses: UsesRef, job: Job | undefined, workflow: Workflow | undefin
   if (policy === 'any') return;
   const ref = uses.ref;
   if (ref && FULL_SHA.test(ref)) return;
+  // The SLSA generator's reusable workflows must be called by release tag: its provenance names
+  // the tag and the verifier rejects a SHA reference (slsa-github-generator README).
+  if (uses.slug === 'slsa-framework/slsa-github-generator' && ref && /^v\d+\.\d+\.\d+$/.test(ref)) return;
   if (policy === 'ref-pin' && ref) return;
   const firstParty = FIRST_PARTY_OWNERS.has(uses.owner ?? '');
   const holds = job && workflow ? holdsCredentials(job, workflow) : false;

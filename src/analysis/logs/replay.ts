@@ -20,6 +20,12 @@ export type ReplayStatus = 'until-revoked' | 'live' | 'expired' | 'dead-when-pri
 export interface ReplayInput {
   lifetime: Lifetime;
   singleUse?: boolean;
+  /**
+   * Longest life the issuer allows a token whose own text does not state its expiry (`ghs_`
+   * installation tokens: 1 h; the GITHUB_TOKEN: the job, at most 24 h). It was issued at the
+   * latest when the line was printed, so it is dead by `printedAt + maxLifetimeSeconds`.
+   */
+  maxLifetimeSeconds?: number;
   /** Time of the log line, ms since the epoch; undefined for lines without a timestamp. */
   printedAt?: number;
   /** Time of the job's last log line. */
@@ -65,6 +71,26 @@ export function assessReplay(input: ReplayInput): ReplayAssessment {
     readableSince: iso(printedAt),
     assessedAt: new Date(now).toISOString(),
   };
+
+  const bounded = input.maxLifetimeSeconds !== undefined && printedAt !== undefined && lifetime.kind !== 'window' && !(lifetime.kind === 'job' && (input.jobEndedAt !== undefined || input.jobRunning));
+  if (bounded) {
+    const max = input.maxLifetimeSeconds!;
+    const end = printedAt + max * 1000;
+    const validNow = now < end ? null : false;
+    return {
+      ...base,
+      status: validNow === false ? 'expired' : 'live',
+      notBefore: null,
+      validUntil: iso(end),
+      validWhenPrinted: true,
+      validForSecondsAfterPrinted: max,
+      validNow,
+      remainingSeconds: validNow === false ? 0 : seconds(end - now),
+      summary: `Its issuer lets it live at most ${duration(max)} and it was issued before it was printed, so anyone who read the log could use it for up to ${duration(max)}, until ${iso(end)} at the latest. ${
+        validNow === false ? 'It has expired since.' : `It may still be valid now, for up to ${duration(seconds(end - now))}.`
+      }`,
+    };
+  }
 
   if (lifetime.kind === 'until-revoked') {
     return {

@@ -27,6 +27,11 @@ export interface LockedPackage {
   direct?: { kind: 'vcs' | 'url' | 'path' | 'editable'; url: string };
   /** PEP 508 marker text, if any. */
   marker?: string;
+  /**
+   * Distribution files the entry lists without a hash (file name or URL). Lockfiles only: a
+   * requirements line has no file list.
+   */
+  unhashedFiles?: string[];
 }
 
 export type LockFormat = 'requirements' | 'poetry' | 'uv' | 'pipfile' | 'pdm' | 'pylock';
@@ -37,4 +42,6 @@ export interface LockFile {
   /** Format version as written (`lock-version`, `version`, `_meta.pipfile-spec`…). */
   formatVersion?: string;
   packages: LockedPackage[];
+  /** Where the format version is written, when it is. */
+  formatVersionSpan?: Span;
 }

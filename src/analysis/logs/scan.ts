@@ -1,0 +1,358 @@
+import { createHash } from 'node:crypto';
+import type { DecodedCredential, DetectorMeta } from '../../detectors/detector.ts';
+import type { Finding, InputError, RelatedLocation, Severity } from '../../findings/finding.ts';
+import { fingerprintSecret, redactSecrets } from '../../findings/redact.ts';
+import { DEFAULT_MAX_LINE_BYTES, readLines, type LogLine } from '../../sources/logs/lines.ts';
+import { OutputFile } from '../../sources/logs/output.ts';
+import { parseLineTime, stepHeaderOf, type LogPlace } from './context.ts';
+import { assessReplay, duration, type ReplayAssessment } from './replay.ts';
+import type { LogMatch, LogScanner } from './scanner.ts';
+
+/**
+ * The heart of `cordon logs`: reads each log line by line, asks the detectors what is on it,
+ * remembers where each distinct secret was first printed (by fingerprint, never the secret
+ * itself), writes the redacted copy as it goes, and at the end turns each distinct secret into
+ * one finding with its replay window.
+ */
+
+/** The workflow run a log came from (`--repo`). */
+export interface RunInfo {
+  id: number;
+  name: string | null;
+  workflowPath: string | null;
+  url: string;
+  event: string;
+  branch: string | null;
+  status: string | null;
+  conclusion: string | null;
+  startedAt: string | null;
+}
+
+export interface LogDocument {
+  /** Display path: `logs/build.txt`, `run.zip!build/3_Run tests.txt`. */
+  path: string;
+  place: LogPlace;
+  run?: RunInfo;
+  /** Absolute path for the redacted copy, when `--redact` is on. */
+  redactTo?: string;
+}
+
+export interface LogScanOptions {
+  scanner: LogScanner;
+  maxLineBytes?: number;
+  /** Fingerprints (`sha256:<hex>`) from `--known`. */
+  known?: ReadonlySet<string>;
+}
+
+interface Place {
+  path: string;
+  line: number;
+  column: number;
+  endColumn: number;
+  time: number | undefined;
+  place: LogPlace;
+  step: string | undefined;
+  run: RunInfo | undefined;
+}
+
+interface SecretGroup {
+  detector: string;
+  fingerprint: string;
+  prefix: string;
+  length: number;
+  decoded: DecodedCredential | undefined;
+  encodings: Set<string>;
+  first: Place;
+  count: number;
+  others: Place[];
+  /** Prints already counted (a line can be in a job's full log and in its step file). */
+  seen: Set<string>;
+}
+
+const MAX_RELATED = 10;
+const MAX_SEEN = 10_000;
+
+export class LogScan {
+  readonly errors: InputError[] = [];
+  filesScanned = 0;
+  linesScanned = 0;
+  bytesScanned = 0;
+  readonly redactedFiles: string[] = [];
+  private readonly scanner: LogScanner;
+  private readonly maxLineBytes: number;
+  private readonly known: ReadonlySet<string>;
+  private readonly groups = new Map<string, SecretGroup>();
+  /** Last timestamp seen per job, and whether that job's run may still be going. */
+  private readonly jobEnds = new Map<string, number>();
+  private readonly runningJobs = new Set<string>();
+
+  constructor(options: LogScanOptions) {
+    this.scanner = options.scanner;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.known = options.known ?? new Set();
+  }
+
+  error(path: string, line: number, message: string): void {
+    this.errors.push({ path, line, message });
+  }
+
+  /** Reads one log to the end. Errors of the source (a zip entry past its limit) propagate. */
+  async scanDocument(document: LogDocument, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    const output = document.redactTo ? await OutputFile.create(document.redactTo) : undefined;
+    let step: string | undefined;
+    const jobKey = document.place.jobKey;
+    if (document.run && document.run.status !== 'completed') this.runningJobs.add(jobKey);
+    try {
+      const stats = await readLines(chunks, { maxLineBytes: this.maxLineBytes }, async (lines: LogLine[]) => {
+        const out: string[] | undefined = output ? [] : undefined;
+        for (const line of lines) {
+          const stamp = parseLineTime(line.text);
+          const offset = stamp?.length ?? 0;
+          const content = offset ? line.text.slice(offset) : line.text;
+          if (stamp) {
+            const previous = this.jobEnds.get(jobKey);
+            if (previous === undefined || stamp.time > previous) this.jobEnds.set(jobKey, stamp.time);
+          }
+          const header = stepHeaderOf(content);
+          if (header !== undefined) step = header;
+          const matches = this.scanner.scan(content);
+          for (const match of matches) this.record(document, match, line.number, offset, stamp?.time, step);
+          if (out) out.push(redactLine(line, matches, offset));
+        }
+        if (output && out) await output.write(`${out.join('\n')}\n`);
+      });
+      if (stats.binary) {
+        await output?.discard();
+        this.error(document.path, 0, 'binary data (NUL bytes in the first 8 KiB), not a text log; skipped');
+        return;
+      }
+      this.filesScanned++;
+      this.linesScanned += stats.lines;
+      this.bytesScanned += stats.bytes;
+      if (stats.longLines > 0) {
+        this.error(
+          document.path,
+          stats.firstLongLine ?? 0,
+          `${stats.longLines === 1 ? 'a line is' : `${stats.longLines} lines are`} longer than ${this.maxLineBytes} bytes: only the first ${this.maxLineBytes} bytes of ${stats.longLines === 1 ? 'it were' : 'each were'} scanned${output ? ' (and kept in the redacted copy)' : ''}`,
+        );
+      }
+      if (output) {
+        await output.close();
+        this.redactedFiles.push(output.path);
+      }
+    } catch (error) {
+      await output?.discard();
+      throw error;
+    }
+  }
+
+  private record(document: LogDocument, match: LogMatch, line: number, offset: number, time: number | undefined, step: string | undefined): void {
+    const fingerprint = fingerprintSecret(match.secret);
+    const key = `${match.detector}\0${fingerprint}`;
+    const place: Place = {
+      path: document.path,
+      line,
+      column: offset + match.start + 1,
+      endColumn: offset + match.end + 1,
+      time,
+      place: document.place,
+      step,
+      run: document.run,
+    };
+    let group = this.groups.get(key);
+    if (!group) {
+      group = {
+        detector: match.detector,
+        fingerprint,
+        prefix: secretPrefix(match.secret),
+        length: match.secret.length,
+        decoded: match.decoded,
+        encodings: new Set(),
+        first: place,
+        count: 0,
+        others: [],
+        seen: new Set(),
+      };
+      this.groups.set(key, group);
+    }
+    group.encodings.add(match.encoding);
+    // The same print seen twice (the job's full log and its step file) counts once.
+    const identity = time !== undefined ? `${document.place.jobKey}\0${time}\0${place.column}` : `${document.path}\0${line}\0${place.column}`;
+    if (group.seen.has(identity)) return;
+    if (group.seen.size < MAX_SEEN) group.seen.add(identity);
+    group.count++;
+    if (group.first !== place && group.others.length < MAX_RELATED) group.others.push(place);
+  }
+
+  /** One finding per distinct secret, in the order they were first printed. */
+  findings(now: number): Finding[] {
+    const metas = new Map(this.scanner.detectors.map((meta) => [meta.id, meta]));
+    const findings: Finding[] = [];
+    for (const group of this.groups.values()) {
+      const meta = metas.get(group.detector) ?? fallbackMeta(group.detector);
+      const jobKey = group.first.place.jobKey;
+      const lifetime = group.decoded?.lifetime ?? { kind: 'unknown' as const };
+      const replay = assessReplay({
+        lifetime,
+        singleUse: group.decoded?.singleUse ?? false,
+        ...(group.decoded?.maxLifetimeSeconds !== undefined ? { maxLifetimeSeconds: group.decoded.maxLifetimeSeconds } : {}),
+        ...(group.first.time !== undefined ? { printedAt: group.first.time } : {}),
+        ...(this.jobEnds.has(jobKey) ? { jobEndedAt: this.jobEnds.get(jobKey)! } : {}),
+        jobRunning: this.runningJobs.has(jobKey),
+        now,
+      });
+      findings.push(buildFinding(group, meta, replay, this.known.has(group.fingerprint)));
+    }
+    return findings;
+  }
+}
+
+/** At most 8 characters, and never more than a quarter of the secret. */
+export function secretPrefix(secret: string): string {
+  return secret.slice(0, Math.min(8, Math.floor(secret.length / 4)));
+}
+
+/** `pypi-AgE…[sha256:0123456789ab]`: the marker reporters use for secrets. */
+function shortMarker(group: SecretGroup): string {
+  return `${group.prefix}…[${group.fingerprint.slice(0, 'sha256:'.length + 12)}]`;
+}
+
+function buildFinding(group: SecretGroup, meta: DetectorMeta, replay: ReplayAssessment, known: boolean): Finding {
+  const first = group.first;
+  // A credential that had expired before it was printed exposes nothing: reported low.
+  const severity: Severity = replay.status === 'dead-when-printed' ? 'low' : meta.severity;
+  const description = group.decoded?.description ?? meta.summary;
+  const encodings = [...group.encodings].filter((encoding) => encoding !== 'plain');
+  const where = describeWhere(first);
+  const when = first.time !== undefined ? ` at ${shortTime(first.time)}` : '';
+  const times = group.count > 1 ? ` (${group.count} times; the first is shown)` : '';
+  const decodedNote = encodings.length ? `, found after decoding ${encodings.join(', ')}` : '';
+  const readable = replay.readableSince
+    ? ` Readable since ${shortTime(Date.parse(replay.readableSince))} by anyone who can read the run's logs (everyone, for a public repository).`
+    : '';
+  const inventory = known ? ' It matches a credential in your inventory (--known).' : '';
+  const message = `${description} ${shortMarker(group)} printed ${where}${when}${times}${decodedNote}. ${replay.summary}${readable}${inventory}`;
+
+  const notes = [
+    `fingerprint: ${group.fingerprint}`,
+    ...(replay.validForSecondsAfterPrinted !== null ? [`replay window after printing: ${duration(replay.validForSecondsAfterPrinted)}`] : []),
+    ...meta.docs.respond.map((step, index) => `respond ${index + 1}/${meta.docs.respond.length}: ${step}`),
+  ];
+
+  const related: RelatedLocation[] = group.others.map((place) => ({
+    message: `printed again${place.time !== undefined ? ` at ${shortTime(place.time)}` : ''}`,
+    line: place.line,
+    column: place.column,
+    ...(place.path !== first.path ? { path: place.path } : {}),
+  }));
+
+  const decoded = group.decoded;
+  const details = {
+    secret: { prefix: group.prefix, fingerprint: group.fingerprint, length: group.length, encodings: [...group.encodings] },
+    credential: {
+      description,
+      lifetime: replay.lifetime,
+      singleUse: replay.singleUse,
+      ...(decoded?.scope ? { scope: decoded.scope } : {}),
+      ...(decoded?.claims ? { claims: decoded.claims } : {}),
+    },
+    occurrences: group.count,
+    source: {
+      log: first.path,
+      line: first.line,
+      ...(first.run ? { workflow: first.run.workflowPath, workflowName: first.run.name, run: first.run } : {}),
+      ...(first.place.job !== undefined ? { job: first.place.job } : {}),
+      ...(first.step !== undefined ? { step: first.step } : {}),
+      ...(first.place.stepName !== undefined ? { stepFile: first.place.stepNumber !== undefined ? `${first.place.stepNumber}_${first.place.stepName}` : first.place.stepName } : {}),
+    },
+    timing: {
+      printedAt: replay.printedAt,
+      readableSince: replay.readableSince,
+      notBefore: replay.notBefore,
+      validUntil: replay.validUntil,
+      validWhenPrinted: replay.validWhenPrinted,
+      validForSecondsAfterPrinted: replay.validForSecondsAfterPrinted,
+      validNow: replay.validNow,
+      remainingSeconds: replay.remainingSeconds,
+      assessedAt: replay.assessedAt,
+    },
+    replay: { status: replay.status, summary: replay.summary },
+    inventory: known,
+    respond: meta.docs.respond,
+  };
+
+  return {
+    rule: group.detector,
+    severity,
+    confidence: meta.confidence,
+    message,
+    path: first.path,
+    line: first.line,
+    column: first.column,
+    endLine: first.line,
+    endColumn: first.endColumn,
+    fingerprint: createHash('sha256').update(`${group.detector}\0${group.fingerprint}`).digest('hex').slice(0, 32),
+    related,
+    details,
+    notes,
+    docs: 'docs/logs.md',
+  };
+}
+
+function describeWhere(place: Place): string {
+  const parts: string[] = [];
+  const step = place.step ?? (place.place.stepName !== undefined ? place.place.stepName : undefined);
+  if (step !== undefined) parts.push(`by step \`${step}\``);
+  if (place.place.job !== undefined) parts.push(`${parts.length ? 'of ' : 'by '}job \`${place.place.job}\``);
+  if (place.run) {
+    const workflow = place.run.workflowPath ?? place.run.name;
+    parts.push(`${parts.length ? 'in ' : 'by '}${workflow ? `workflow \`${workflow}\` ` : ''}run ${place.run.id}`);
+  }
+  return parts.length ? parts.join(' ') : 'in the log';
+}
+
+function shortTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+function fallbackMeta(id: string): DetectorMeta {
+  return {
+    id,
+    summary: 'credential',
+    severity: 'high',
+    confidence: 'medium',
+    docs: { why: '', respond: ['Revoke the credential with its issuer and check what it was used for.'], references: [] },
+  };
+}
+
+/**
+ * The line with every match replaced by `[REDACTED sha256:…]` (a secret found inside a base64
+ * run replaces the whole run), then anything else credential-shaped masked the way reports mask
+ * it. A line cut at the length cap says so.
+ */
+export function redactLine(line: LogLine, matches: readonly LogMatch[], offset: number): string {
+  let text = line.text;
+  if (matches.length > 0) {
+    const ranges = matches
+      .map((match) => ({ start: offset + match.start, end: offset + match.end, secret: match.secret }))
+      .sort((a, b) => a.start - b.start || b.end - a.end);
+    const merged: Array<{ start: number; end: number; secret: string }> = [];
+    for (const range of ranges) {
+      const last = merged[merged.length - 1];
+      if (last && range.start < last.end) {
+        if (range.end > last.end) last.end = range.end;
+      } else merged.push({ ...range });
+    }
+    let out = '';
+    let cursor = 0;
+    for (const range of merged) {
+      out += text.slice(cursor, range.start);
+      out += `[REDACTED ${fingerprintSecret(range.secret)}]`;
+      cursor = range.end;
+    }
+    text = out + text.slice(cursor);
+  }
+  text = redactSecrets(text);
+  if (line.cutBytes > 0) text += ` [cordon: ${line.cutBytes} more bytes of this line were not scanned and are left out]`;
+  return text;
+}
