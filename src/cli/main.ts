@@ -6,6 +6,10 @@ Usage:
   cordon audit [PATH…] [options]   audit workflows, composite actions and GitLab CI pipelines (default PATH: .)
   cordon graph [PATH…] [-f FORMAT] which jobs can mint which tokens and reach which publish;
                                    FORMAT: text (default), json, dot (Graphviz) or mermaid
+  cordon logs [PATH…] [options]    find, decode and time the credentials CI logs leaked: log files,
+                                   folders, .zip run-log archives, - for standard input, or
+                                   --repo OWNER/REPO [--runs N] to download recent runs' logs
+                                   (see 'cordon logs --help')
   cordon rules                     list the rules with their id, severity and summary
   cordon --version
 
@@ -45,6 +49,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'graph') {
     const { runGraphCommand } = await import('./graph.ts');
     return runGraphCommand(rest);
+  }
+  if (command === 'logs') {
+    const { runLogsCommand } = await import('./logs.ts');
+    return runLogsCommand(rest);
   }
   if (command === 'rules') {
     const { runRulesCommand } = await import('./rules.ts');

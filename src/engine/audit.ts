@@ -40,11 +40,8 @@ export async function audit(inputs: readonly AuditInput[], options: AuditOptions
 
   const drafts: Draft[] = [];
   for (const file of files) {
-    try {
-      drafts.push(...runFileRules(file, enabled, options.config));
-    } catch (error) {
-      result.errors.push(toInputError(file.path, error));
-    }
+    // A rule that fails on one file loses its findings there; the other rules still run.
+    drafts.push(...runFileRules(file, enabled, options.config, (rule, error) => result.errors.push(ruleError(file.path, rule, error))));
   }
   for (const rule of enabled) {
     if (!rule.repository) continue;
@@ -55,7 +52,7 @@ export async function audit(inputs: readonly AuditInput[], options: AuditOptions
     try {
       rule.repository(repository, context);
     } catch (error) {
-      result.errors.push(toInputError('', error));
+      result.errors.push(ruleError('', rule, error));
     }
   }
 
@@ -64,7 +61,11 @@ export async function audit(inputs: readonly AuditInput[], options: AuditOptions
     for (const file of files) {
       // A GitLab pipeline's included files take ignore comments too.
       const sources = file.kind === 'gitlab' ? file.sources : [{ path: file.path, yaml: file.yaml }];
-      for (const source of sources) ignoresByPath.set(source.path, parseIgnoreComments(source.yaml.comments(), (line) => source.yaml.lineText(line)));
+      for (const source of sources) {
+        // Reading comments re-parses the file's CST; most files have no directive to find.
+        if (!source.yaml.text.includes('cordon:')) continue;
+        ignoresByPath.set(source.path, parseIgnoreComments(source.yaml.comments(), (line) => source.yaml.lineText(line)));
+      }
     }
   }
   const seen = new Set<string>();
@@ -89,35 +90,50 @@ export async function audit(inputs: readonly AuditInput[], options: AuditOptions
   return result;
 }
 
-function runFileRules(file: PipelineFile, rules: readonly Rule<any>[], config: CordonConfig): Draft[] {
+function runFileRules(file: PipelineFile, rules: readonly Rule<any>[], config: CordonConfig, onError: (rule: Rule<any>, error: unknown) => void): Draft[] {
   const drafts: Draft[] = [];
   for (const rule of rules) {
-    const context: RuleContext<any> = {
-      file,
-      config: ruleSettings(config, rule.meta.id).config ?? {},
-      report: (draft) => drafts.push(file.kind === 'gitlab' ? placeInSource(rule, draft, file.path) : { rule, draft, path: draft.path ?? file.path }),
-    };
-    if (file.kind === 'workflow') {
-      rule.workflow?.(file, context);
-      for (const job of file.jobs) {
-        rule.job?.(job, file, context);
-        if (rule.step) {
-          const scope: StepScope = { kind: 'job', workflow: file, job };
-          for (const step of job.steps) rule.step(step, scope, context);
-        }
-      }
-    } else if (file.kind === 'action') {
-      rule.action?.(file, context);
-      if (rule.step) {
-        const scope: StepScope = { kind: 'action', action: file };
-        for (const step of file.steps) rule.step(step, scope, context);
-      }
-    } else {
-      rule.gitlabPipeline?.(file, context);
-      if (rule.gitlabJob) for (const job of file.jobs) if (!job.hidden) rule.gitlabJob(job, file, context);
+    const before = drafts.length;
+    try {
+      runRuleOnFile(rule, file, config, drafts);
+    } catch (error) {
+      drafts.length = before;
+      onError(rule, error);
     }
   }
   return drafts;
+}
+
+function runRuleOnFile(rule: Rule<any>, file: PipelineFile, config: CordonConfig, drafts: Draft[]): void {
+  const context: RuleContext<any> = {
+    file,
+    config: ruleSettings(config, rule.meta.id).config ?? {},
+    report: (draft) => drafts.push(file.kind === 'gitlab' ? placeInSource(rule, draft, file.path) : { rule, draft, path: draft.path ?? file.path }),
+  };
+  if (file.kind === 'workflow') {
+    rule.workflow?.(file, context);
+    for (const job of file.jobs) {
+      rule.job?.(job, file, context);
+      if (rule.step) {
+        const scope: StepScope = { kind: 'job', workflow: file, job };
+        for (const step of job.steps) rule.step(step, scope, context);
+      }
+    }
+  } else if (file.kind === 'action') {
+    rule.action?.(file, context);
+    if (rule.step) {
+      const scope: StepScope = { kind: 'action', action: file };
+      for (const step of file.steps) rule.step(step, scope, context);
+    }
+  } else {
+    rule.gitlabPipeline?.(file, context);
+    if (rule.gitlabJob) for (const job of file.jobs) if (!job.hidden) rule.gitlabJob(job, file, context);
+  }
+}
+
+function ruleError(path: string, rule: Rule<any>, error: unknown): InputError {
+  const message = error instanceof Error ? error.message : String(error);
+  return { path, line: 0, message: `rule ${rule.meta.id} failed on this file (its findings here are missing): ${message}` };
 }
 
 /**
