@@ -285,7 +285,8 @@ function elide(text, values = []) {
       out = out.split(part).join(`${part.slice(0, Math.min(12, Math.floor(part.length / 3)))}…(${part.length} chars)`);
     }
   }
-  out = out.replace(/[A-Za-z0-9+/_=-]{41,}/g, (run) => `${run.slice(0, 12)}…(${run.length} chars)`);
+  // Anything else long and token-like (base64, hex, JWT segments) keeps only its first characters.
+  out = out.replace(/[A-Za-z0-9+/_-]{41,}={0,2}/g, (run) => `${run.slice(0, 12)}…(${run.length} chars)`);
   return out.length > 220 ? `${out.slice(0, 220)}…` : out;
 }
 

@@ -79,6 +79,25 @@ const COMMAND_DESTINATIONS: Array<{ pattern: RegExp; id: string; label: string }
 
 const INDEX_LABELS: Record<string, string> = { pypi: 'PyPI', npm: 'npm', cargo: 'crates.io', rubygems: 'RubyGems', nuget: 'NuGet' };
 
+const reachMemo = new WeakMap<Workflow, Map<Job, JobReach>>();
+
+/**
+ * One job's answer from the graph of its workflow, built once per workflow. Rules read paths
+ * (what a job publishes, who can start it, which third-party code shares its credentials) here
+ * instead of deriving them again.
+ */
+export function jobReach(job: Job, workflow: Workflow): JobReach {
+  let byJob = reachMemo.get(workflow);
+  if (!byJob) {
+    const { reach } = buildGraph({ workflows: [workflow], actions: [], gitlabPipelines: [], scannedWorkflowFolder: false });
+    byJob = new Map(reach.map((item) => [item.job, item]));
+    reachMemo.set(workflow, byJob);
+  }
+  const found = byJob.get(job);
+  if (!found) throw new Error(`job ${job.id} is not in workflow ${workflow.path}`);
+  return found;
+}
+
 export function buildGraph(repository: Repository): { graph: PipelineGraph; reach: JobReach[] } {
   const nodes = new Map<string, GraphNode>();
   const edges: GraphEdge[] = [];

@@ -1,5 +1,5 @@
 import { exposuresReaching, type TriggerExposure } from '../analysis/triggers.ts';
-import { jobPublishes } from '../analysis/publish.ts';
+import { jobReach as workflowJobReach } from '../analysis/graph.ts';
 import { gitlabJobPublishes, holdsCredentials } from '../analysis/gitlab.ts';
 import { branchPushPipeline, jobReach, mergeRequestPipeline, workflowAllows, type PipelineKind } from '../analysis/gitlab-rules.ts';
 import type { GitLabJob, GitLabPipeline, SourceSpan } from '../models/gitlab/types.ts';
@@ -87,7 +87,7 @@ Keep "Run pipelines in the parent project" for fork merge requests to code you h
   },
 
   job(job, workflow, context) {
-    const sites = jobPublishes(job, workflow);
+    const sites = workflowJobReach(job, workflow).publishes;
     if (!sites.length) return;
     // The job is exposed when at least one publish step is reachable from an exposed trigger.
     const reaching = new Map<string, TriggerExposure>();

@@ -1,4 +1,4 @@
-import { jobPublishes } from '../analysis/publish.ts';
+import { jobReach } from '../analysis/graph.ts';
 import { gitlabJobPublishes, publishingIdTokens } from '../analysis/gitlab.ts';
 import { defineRule } from './rule.ts';
 
@@ -73,7 +73,7 @@ publish:
 
   job(job, workflow, context) {
     if (job.environment) return;
-    const sites = jobPublishes(job, workflow).filter((site) => site.index !== 'custom');
+    const sites = jobReach(job, workflow).publishes.filter((site) => site.index !== 'custom');
     const first = sites[0];
     if (!first) return;
     const oidc = sites.some((site) => site.auth === 'oidc');

@@ -284,7 +284,7 @@ export function linuxEnvironment(python: string, extra?: string): MarkerEnvironm
     platform_python_implementation: 'CPython',
     implementation_name: 'cpython',
     implementation_version: full,
-    ...(extra !== undefined ? { extra } : {}),
+    extra: extra ?? '',
   };
 }
 
@@ -294,21 +294,18 @@ export function linuxEnvironment(python: string, extra?: string): MarkerEnvironm
  * (`~=` on text that is not a version) are false.
  */
 export function evaluateMarker(node: MarkerNode, environment: MarkerEnvironment): boolean | undefined {
+  if (node.type === 'compare') return compare(node, environment);
+  const left = evaluateMarker(node.left, environment);
   if (node.type === 'and') {
-    const left = evaluateMarker(node.left, environment);
     if (left === false) return false;
     const right = evaluateMarker(node.right, environment);
     if (right === false) return false;
     return left === undefined || right === undefined ? undefined : true;
   }
-  if (node.type === 'or') {
-    const left = evaluateMarker(node.left, environment);
-    if (left === true) return true;
-    const right = evaluateMarker(node.right, environment);
-    if (right === true) return true;
-    return left === undefined || right === undefined ? undefined : false;
-  }
-  return compare(node, environment);
+  if (left === true) return true;
+  const right = evaluateMarker(node.right, environment);
+  if (right === true) return true;
+  return left === undefined || right === undefined ? undefined : false;
 }
 
 function compare(node: Extract<MarkerNode, { type: 'compare' }>, environment: MarkerEnvironment): boolean | undefined {
