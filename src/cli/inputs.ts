@@ -41,6 +41,17 @@ export async function gatherInputs(paths: readonly string[], cwd: string, limits
         },
       };
       inputs.push({ path: candidate.display, text: read.text, kind: 'gitlab', includes });
+    } else if (candidate.kind === 'requirements') {
+      // `-r`/`-c` includes are read relative to the scanned root (the model resolves them against the including file).
+      const resolver = localIncludeResolver(discovery.root, discovery.root, limits);
+      const includes = {
+        read: async (target: string) => {
+          const result = await resolver.read(target);
+          if (result.ok) includedSources.set(result.path, result.text);
+          return result;
+        },
+      };
+      inputs.push({ path: candidate.display, text: read.text, kind: 'requirements', includes });
     } else inputs.push({ path: candidate.display, text: read.text, kind: candidate.kind });
   }
   let codeowners: PlainFile | undefined;

@@ -13,8 +13,7 @@ import { DiskCache, defaultCacheDir, writeStreamToFile } from '../registry/cache
 import { DEFAULT_API_URL, GitHubClient, OfflineCacheMissError, parseRepository, type WorkflowRun } from '../registry/github.ts';
 import { DEFAULT_HTTP_OPTIONS, HttpError, type HttpOptions } from '../registry/http.ts';
 import { reporters, type FormatName } from '../report/index.ts';
-import type { AuditReport } from '../report/types.ts';
-import type { RuleMeta } from '../rules/rule.ts';
+import type { AuditReport, ReportRuleMeta } from '../report/types.ts';
 import { discoverLogInputs, type LogInput } from '../sources/logs/inputs.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../sources/logs/lines.ts';
 import { redactedPathFor } from '../sources/logs/output.ts';
@@ -319,7 +318,7 @@ async function scanRepository(
   return undefined;
 }
 
-function toRuleMeta(meta: LogScanner['detectors'][number]): RuleMeta {
+function toRuleMeta(meta: LogScanner['detectors'][number]): ReportRuleMeta {
   return {
     id: meta.id,
     summary: meta.summary,

@@ -10,6 +10,10 @@ Usage:
                                    folders, .zip run-log archives, - for standard input, or
                                    --repo OWNER/REPO [--runs N] to download recent runs' logs
                                    (see 'cordon logs --help')
+  cordon lock verify [PATH…]       check Python lockfiles against the package index: hashes,
+                                   yanked or removed releases, files added later, provenance
+  cordon lock hash [FILE]          add missing --hash lines to a requirements file
+                                   (see 'cordon lock --help')
   cordon rules                     list the rules with their id, severity and summary
   cordon --version
 
@@ -53,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'logs') {
     const { runLogsCommand } = await import('./logs.ts');
     return runLogsCommand(rest);
+  }
+  if (command === 'lock') {
+    const { runLockCommand } = await import('./lock.ts');
+    return runLockCommand(rest);
   }
   if (command === 'rules') {
     const { runRulesCommand } = await import('./rules.ts');

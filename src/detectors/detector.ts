@@ -87,7 +87,7 @@ export interface Detector {
   /** Decodes what can be known offline; `context` is passed by the scanner. */
   decode?(secret: string, context?: MatchContext): DecodedCredential | undefined;
   /** Confidence of one match when it differs from `meta.confidence` (a failed decode, a legacy format). */
-  confidence?(secret: string): Confidence;
+  confidence?(secret: string, context?: MatchContext): Confidence;
   /**
    * A catch-all that captures a value by its surroundings (`"NAME":{"value":"…","isSecret":true}`):
    * when a more specific detector recognizes something inside the value, that detector reports it

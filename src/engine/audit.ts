@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PipelineFile } from '../models/github/types.ts';
 import { loadRepository, toInputError, type AuditInput, type LoadOptions } from './load.ts';
+import { dependencyFileCount, dependencyIgnoreComments, runDependencyRules } from './dependencies.ts';
 import type { Finding, FindingDraft, InputError } from '../findings/finding.ts';
 import { severityRank } from '../findings/finding.ts';
 import type { CordonConfig } from '../findings/config.ts';
@@ -35,7 +36,7 @@ type Draft = { rule: Rule<any>; draft: FindingDraft; path: string };
 export async function audit(inputs: readonly AuditInput[], options: AuditOptions): Promise<AuditResult> {
   const loaded = await loadRepository(inputs, options);
   const { files, repository } = loaded;
-  const result: AuditResult = { findings: [], errors: [...loaded.errors], filesAudited: files.length, ignored: 0 };
+  const result: AuditResult = { findings: [], errors: [...loaded.errors], filesAudited: files.length + dependencyFileCount(repository.dependencies), ignored: 0 };
   const enabled = options.rules.filter((rule) => !ruleSettings(options.config, rule.meta.id).disable);
 
   const drafts: Draft[] = [];
@@ -43,6 +44,8 @@ export async function audit(inputs: readonly AuditInput[], options: AuditOptions
     // A rule that fails on one file loses its findings there; the other rules still run.
     drafts.push(...runFileRules(file, enabled, options.config, (rule, error) => result.errors.push(ruleError(file.path, rule, error))));
   }
+  // Requirements files, lockfiles and Dockerfiles.
+  drafts.push(...runDependencyRules(repository.dependencies, enabled, options.config, (path, rule, error) => result.errors.push(ruleError(path, rule, error))));
   for (const rule of enabled) {
     if (!rule.repository) continue;
     const context: RuleContext<any> = {
@@ -67,6 +70,7 @@ export async function audit(inputs: readonly AuditInput[], options: AuditOptions
         ignoresByPath.set(source.path, parseIgnoreComments(source.yaml.comments(), (line) => source.yaml.lineText(line)));
       }
     }
+    for (const [path, ignores] of dependencyIgnoreComments(repository.dependencies)) ignoresByPath.set(path, ignores);
   }
   const seen = new Set<string>();
   for (const { rule, draft, path } of drafts) {

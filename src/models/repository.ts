@@ -1,5 +1,6 @@
 import type { CompositeAction, Workflow } from './github/types.ts';
 import type { GitLabPipeline } from './gitlab/types.ts';
+import type { DependencyFiles } from './python/dependency-files.ts';
 
 /** A file that is not a pipeline but that rules read (CODEOWNERS…), kept as plain text. */
 export interface PlainFile {
@@ -20,4 +21,6 @@ export interface Repository {
   codeowners?: PlainFile;
   /** The scan covered a `.github/workflows` folder (not just loose files or stdin). */
   scannedWorkflowFolder: boolean;
+  /** Requirements files, lockfiles, pyproject.toml files and Dockerfiles of the scan. */
+  dependencies?: DependencyFiles;
 }

@@ -2,9 +2,8 @@ import { pathToFileURL } from 'node:url';
 import type { Confidence, Finding, Severity } from '../findings/finding.ts';
 import { severityRank } from '../findings/finding.ts';
 import { redactSecrets } from '../findings/redact.ts';
-import type { RuleMeta } from '../rules/rule.ts';
 import { redactDetails } from './json.ts';
-import type { AuditReport, Reporter } from './types.ts';
+import type { AuditReport, ReportRuleMeta, Reporter } from './types.ts';
 
 /**
  * SARIF 2.1.0, one run, shaped for GitHub code scanning: every property it requires is present
@@ -117,7 +116,7 @@ export function buildSarif(report: AuditReport): Record<string, unknown> {
   };
 }
 
-function ruleDescriptor(meta: RuleMeta, informationUri: string | null): Record<string, unknown> {
+function ruleDescriptor(meta: ReportRuleMeta, informationUri: string | null): Record<string, unknown> {
   const summary = nonEmpty(redactSecrets(meta.summary), meta.id);
   const why = nonEmpty(redactSecrets(meta.docs.why), summary);
   const fix = redactSecrets(meta.docs.fix);

@@ -12,6 +12,9 @@ export interface AuditSummary {
   errors: number;
 }
 
+/** A rule as reporters see it; `docsPath` for pages outside `docs/rules/<id>.md` (log detectors). */
+export type ReportRuleMeta = RuleMeta & { docsPath?: string };
+
 /** Everything a reporter needs; reporters do no IO and know no rule by name. */
 export interface AuditReport {
   tool: { name: string; version: string; informationUri: string };
@@ -21,7 +24,7 @@ export interface AuditReport {
   errors: InputError[];
   summary: AuditSummary;
   /** Metadata of every rule that ran, for SARIF's rule table and docs links. */
-  rules: RuleMeta[];
+  rules: ReportRuleMeta[];
   /** File texts by finding path, for code frames. */
   sources: Map<string, string>;
 }

@@ -18,6 +18,11 @@ import secretsInherit from './secrets-inherit.ts';
 import allSecretsExposed from './all-secrets-exposed.ts';
 import runnerTampering from './runner-tampering.ts';
 import selfHostedRunner from './self-hosted-runner.ts';
+import unhashedRequirements from './unhashed-requirements.ts';
+import unpinnedRequirement from './unpinned-requirement.ts';
+import lockMissingHashes from './lock-missing-hashes.ts';
+import installWithoutHashes from './install-without-hashes.ts';
+import unpinnedBaseImage from './unpinned-base-image.ts';
 
 /** Every rule, in the order of the docs. Adding a rule means adding its module here. */
 export const rules: readonly Rule<any>[] = [
@@ -40,4 +45,9 @@ export const rules: readonly Rule<any>[] = [
   cachePoisoning,
   persistCredentials,
   workflowCodeowners,
+  installWithoutHashes,
+  unhashedRequirements,
+  unpinnedRequirement,
+  lockMissingHashes,
+  unpinnedBaseImage,
 ];

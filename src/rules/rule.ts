@@ -1,6 +1,9 @@
 import type { CompositeAction, Job, PipelineFile, Step, Workflow } from '../models/github/types.ts';
 import type { GitLabJob, GitLabPipeline } from '../models/gitlab/types.ts';
 import type { Repository } from '../models/repository.ts';
+import type { Dockerfile } from '../models/docker/dockerfile.ts';
+import type { LockFileModel } from '../models/python/dependency-files.ts';
+import type { RequirementsFile } from '../models/python/requirements.ts';
 import type { Confidence, FindingDraft, Severity } from '../findings/finding.ts';
 
 export interface RuleDocs {
@@ -22,8 +25,6 @@ export interface RuleMeta {
   severity: Severity;
   confidence: Confidence;
   docs: RuleDocs;
-  /** Documentation page relative to the repository, when it is not `docs/rules/<id>.md` (detectors). */
-  docsPath?: string;
   /** JSON Schema for `rules.<id>.config`; the engine validates config against it. */
   configSchema?: Record<string, unknown>;
 }
@@ -56,6 +57,15 @@ export interface Rule<Config = Record<string, unknown>> {
    * jobs that extend them). Spans name their file, so a finding lands in the include it is in.
    */
   gitlabJob?(job: GitLabJob, pipeline: GitLabPipeline, context: RuleContext<Config>): void;
+  /**
+   * Each requirements file of the scan (`*requirements*.txt`, `requirements/*.txt`,
+   * `*constraints*.txt`), and each file one of them includes with `-r`/`-c`.
+   */
+  requirements?(file: RequirementsFile, context: RuleContext<Config>): void;
+  /** Each lockfile: `poetry.lock`, `uv.lock`, `Pipfile.lock`, `pdm.lock`, `pylock.toml`. */
+  lockfile?(lock: LockFileModel, context: RuleContext<Config>): void;
+  /** Each Dockerfile or Containerfile. */
+  dockerfile?(file: Dockerfile, context: RuleContext<Config>): void;
   /** Once per scan, after the per-file hooks, for rules that reason across files. */
   repository?(repository: Repository, context: RuleContext<Config>): void;
 }

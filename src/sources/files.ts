@@ -1,8 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { InputError } from '../findings/finding.ts';
+import { dependencyFileKind } from '../models/python/dependency-files.ts';
 
-export type InputKind = 'workflow' | 'action' | 'gitlab';
+export type InputKind = 'workflow' | 'action' | 'gitlab' | 'requirements' | 'lockfile' | 'pyproject' | 'dockerfile';
 
 export interface Candidate {
   absolute: string;
@@ -109,6 +110,9 @@ function displayPath(absolute: string, root: string): string {
 
 export function kindOf(file: string): InputKind {
   if (GITLAB_FILE.test(path.basename(file))) return 'gitlab';
+  // Requirements files, lockfiles, pyproject.toml and Dockerfiles, by name.
+  const dependency = dependencyFileKind(file.split(path.sep).join('/'));
+  if (dependency) return dependency.kind;
   return ACTION_FILE.test(path.basename(file)) ? 'action' : 'workflow';
 }
 
@@ -124,6 +128,8 @@ async function walk(directory: string, root: string): Promise<Candidate[]> {
       return;
     }
     const workflows = isWorkflowsDirectory(dir) || (dir === directory && path.basename(dir) === 'workflows');
+    // A virtualenv under any name (`env/`, `.venv-3.12/`): its packages' files are not the project's.
+    if (entries.some((entry) => entry.isFile() && entry.name === 'pyvenv.cfg')) return;
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
@@ -134,6 +140,9 @@ async function walk(directory: string, root: string): Promise<Candidate[]> {
         if (dir === directory && entry.name === '.gitlab-ci.yml') found.push({ absolute: full, display: displayPath(full, root), kind: 'gitlab', repositoryRoot: directory });
         else if (workflows) found.push({ absolute: full, display: displayPath(full, root), kind: 'workflow' });
         else if (ACTION_FILE.test(entry.name)) found.push({ absolute: full, display: displayPath(full, root), kind: 'action' });
+      } else if (entry.isFile()) {
+        const dependency = dependencyFileKind(full.split(path.sep).join('/'));
+        if (dependency) found.push({ absolute: full, display: displayPath(full, root), kind: dependency.kind });
       }
     }
   };

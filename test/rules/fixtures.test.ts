@@ -15,6 +15,7 @@ import { audit, type AuditInput } from '../../src/engine/audit.ts';
 import { isSeverity, type Finding } from '../../src/findings/finding.ts';
 import { rules } from '../../src/rules/index.ts';
 import { auditText } from '../helpers/audit.ts';
+import { dependencyFileKind } from '../../src/models/python/dependency-files.ts';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const RULE_IDS = new Set(rules.map((rule) => rule.meta.id));
@@ -34,7 +35,7 @@ interface Fixture {
   file: string;
   rule: string;
   /** `repository`: a folder holding `.github/workflows/` (and maybe CODEOWNERS), audited as one scan. */
-  kind: 'workflow' | 'action' | 'repository' | 'gitlab';
+  kind: 'workflow' | 'action' | 'repository' | 'gitlab' | 'requirements' | 'lockfile' | 'pyproject' | 'dockerfile';
   /** Declared by the file name (or, for `action.yml` and repositories, the folder's name). */
   declared: 'positive' | 'negative' | null;
 }
@@ -53,7 +54,8 @@ function listFiles(dir: string): string[] {
     .flatMap((entry) => {
       const path = join(dir, entry);
       if (statSync(path).isDirectory()) return isRepositoryFixture(path) ? [path] : listFiles(path);
-      return /\.ya?ml$/.test(entry) ? [path] : [];
+      // Requirements files, lockfiles and Dockerfiles are fixtures too, by name (`case.positive.uv.lock`).
+      return /\.ya?ml$/.test(entry) || dependencyFileKind(entry) ? [path] : [];
     });
 }
 
@@ -66,7 +68,8 @@ function fixtures(): Fixture[] {
       const action = !repository && /^action\.ya?ml$/.test(basename(file));
       const label = repository ? basename(file) : action ? basename(dirname(file)) : basename(file);
       const declared = /(^|\.)positive(\.|$)/.test(label) ? 'positive' : /(^|\.)negative(\.|$)/.test(label) ? 'negative' : null;
-      found.push({ name: relative(ROOT, file).split(sep).join('/'), file, rule: folder, kind: repository ? 'repository' : action ? 'action' : GITLAB_FIXTURE.test(basename(file)) ? 'gitlab' : 'workflow', declared });
+      const dependency = repository ? undefined : dependencyFileKind(basename(file))?.kind;
+      found.push({ name: relative(ROOT, file).split(sep).join('/'), file, rule: folder, kind: repository ? 'repository' : action ? 'action' : dependency ? dependency : GITLAB_FIXTURE.test(basename(file)) ? 'gitlab' : 'workflow', declared });
     }
   }
   return found;
@@ -113,6 +116,7 @@ function repositoryFiles(dir: string): { inputs: AuditInput[]; codeowners?: { pa
       if (statSync(path).isDirectory()) walk(path);
       else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(shown)) inputs.push({ path: shown, text: readFileSync(path, 'utf8'), kind: 'workflow' });
       else if (/(^|\/)action\.ya?ml$/.test(shown)) inputs.push({ path: shown, text: readFileSync(path, 'utf8'), kind: 'action' });
+      else if (dependencyFileKind(shown)) inputs.push({ path: shown, text: readFileSync(path, 'utf8'), kind: dependencyFileKind(shown)!.kind });
     }
   };
   walk(dir);

@@ -1,6 +1,16 @@
+import { detectors } from '../../detectors/index.ts';
+import { LineScanner } from '../../detectors/scanner.ts';
 import type { LogScanner } from './scanner.ts';
 
-/** The project's detectors as a `LogScanner` (adapter over src/detectors; pending). */
+/** The project's detectors (`src/detectors`) as the scanner `cordon logs` uses. */
 export function createDefaultScanner(): LogScanner {
-  throw new Error('the detectors (src/detectors) are not available yet');
+  const lookback = Math.max(1, ...detectors.map((detector) => detector.multiline?.maxLines ?? 0)) + 1;
+  return {
+    detectors: detectors.map((detector) => detector.meta),
+    lookback,
+    open() {
+      const scanner = new LineScanner();
+      return { push: (line) => scanner.push(line), flush: () => scanner.flush() };
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DecodedCredential, DetectorMeta } from '../../detectors/detector.ts';
-import type { Finding, InputError, RelatedLocation, Severity } from '../../findings/finding.ts';
+import type { Confidence, Finding, InputError, RelatedLocation, Severity } from '../../findings/finding.ts';
 import { fingerprintSecret, redactSecrets } from '../../findings/redact.ts';
 import { DEFAULT_MAX_LINE_BYTES, readLines, type LogLine } from '../../sources/logs/lines.ts';
 import { OutputFile } from '../../sources/logs/output.ts';
@@ -48,6 +48,7 @@ interface Place {
   path: string;
   line: number;
   column: number;
+  endLine: number;
   endColumn: number;
   time: number | undefined;
   place: LogPlace;
@@ -61,7 +62,9 @@ interface SecretGroup {
   prefix: string;
   length: number;
   decoded: DecodedCredential | undefined;
+  confidence: Confidence | undefined;
   encodings: Set<string>;
+  firstEncoding: string;
   first: Place;
   count: number;
   others: Place[];
@@ -99,32 +102,59 @@ export class LogScan {
   /** Reads one log to the end. Errors of the source (a zip entry past its limit) propagate. */
   async scanDocument(document: LogDocument, chunks: AsyncIterable<Uint8Array>): Promise<void> {
     const output = document.redactTo ? await OutputFile.create(document.redactTo) : undefined;
-    let step: string | undefined;
     const jobKey = document.place.jobKey;
     if (document.run && document.run.status !== 'completed') this.runningJobs.add(jobKey);
+    const lineScanner = this.scanner.open();
+    // Time and step of the last `lookback` lines: a multi-line match is reported on its last
+    // line but belongs to its first.
+    const size = Math.max(2, this.scanner.lookback + 1);
+    const times: Array<number | undefined> = new Array(size);
+    const steps: Array<string | undefined> = new Array(size);
+    let step: string | undefined;
+    let current = 0;
+    const redactor = output ? new RedactionQueue(size, 2 * this.maxLineBytes + 1024 * 1024) : undefined;
+
+    const handle = (matches: readonly LogMatch[]) => {
+      for (const match of matches) {
+        const back = current - match.line;
+        const known = back >= 0 && back < size;
+        const time = known ? times[match.line % size] : times[current % size];
+        const at = known ? steps[match.line % size] : step;
+        this.record(document, match, time, at);
+        redactor?.add(match);
+      }
+    };
+
     try {
       const stats = await readLines(chunks, { maxLineBytes: this.maxLineBytes }, async (lines: LogLine[]) => {
-        const out: string[] | undefined = output ? [] : undefined;
         for (const line of lines) {
+          current = line.number;
           const stamp = parseLineTime(line.text);
-          const offset = stamp?.length ?? 0;
-          const content = offset ? line.text.slice(offset) : line.text;
           if (stamp) {
             const previous = this.jobEnds.get(jobKey);
             if (previous === undefined || stamp.time > previous) this.jobEnds.set(jobKey, stamp.time);
           }
-          const header = stepHeaderOf(content);
+          const header = stepHeaderOf(line.text, stamp?.length ?? 0);
           if (header !== undefined) step = header;
-          const matches = this.scanner.scan(content);
-          for (const match of matches) this.record(document, match, line.number, offset, stamp?.time, step);
-          if (out) out.push(redactLine(line, matches, offset));
+          times[current % size] = stamp?.time;
+          steps[current % size] = step;
+          redactor?.push(line, stamp?.length ?? 0);
+          handle(lineScanner.push(line.text));
         }
-        if (output && out) await output.write(`${out.join('\n')}\n`);
+        if (output && redactor) {
+          const text = redactor.drain(false);
+          if (text) await output.write(text);
+        }
       });
       if (stats.binary) {
         await output?.discard();
         this.error(document.path, 0, 'binary data (NUL bytes in the first 8 KiB), not a text log; skipped');
         return;
+      }
+      handle(lineScanner.flush());
+      if (output && redactor) {
+        const text = redactor.drain(true);
+        if (text) await output.write(text);
       }
       this.filesScanned++;
       this.linesScanned += stats.lines;
@@ -133,7 +163,7 @@ export class LogScan {
         this.error(
           document.path,
           stats.firstLongLine ?? 0,
-          `${stats.longLines === 1 ? 'a line is' : `${stats.longLines} lines are`} longer than ${this.maxLineBytes} bytes: only the first ${this.maxLineBytes} bytes of ${stats.longLines === 1 ? 'it were' : 'each were'} scanned${output ? ' (and kept in the redacted copy)' : ''}`,
+          `${stats.longLines === 1 ? 'a line is' : `${stats.longLines} lines are`} longer than ${this.maxLineBytes} bytes: only the first ${this.maxLineBytes} bytes of ${stats.longLines === 1 ? 'it were' : 'each were'} scanned`,
         );
       }
       if (output) {
@@ -146,14 +176,15 @@ export class LogScan {
     }
   }
 
-  private record(document: LogDocument, match: LogMatch, line: number, offset: number, time: number | undefined, step: string | undefined): void {
-    const fingerprint = fingerprintSecret(match.secret);
+  private record(document: LogDocument, match: LogMatch, time: number | undefined, step: string | undefined): void {
+    const fingerprint = match.fingerprint ?? fingerprintSecret(match.secret);
     const key = `${match.detector}\0${fingerprint}`;
     const place: Place = {
       path: document.path,
-      line,
-      column: offset + match.start + 1,
-      endColumn: offset + match.end + 1,
+      line: match.line,
+      column: match.start + 1,
+      endLine: match.endLine,
+      endColumn: match.end + 1,
       time,
       place: document.place,
       step,
@@ -167,7 +198,9 @@ export class LogScan {
         prefix: secretPrefix(match.secret),
         length: match.secret.length,
         decoded: match.decoded,
+        confidence: match.confidence,
         encodings: new Set(),
+        firstEncoding: match.encoding,
         first: place,
         count: 0,
         others: [],
@@ -177,7 +210,7 @@ export class LogScan {
     }
     group.encodings.add(match.encoding);
     // The same print seen twice (the job's full log and its step file) counts once.
-    const identity = time !== undefined ? `${document.place.jobKey}\0${time}\0${place.column}` : `${document.path}\0${line}\0${place.column}`;
+    const identity = time !== undefined ? `${document.place.jobKey}\0${time}\0${place.column}` : `${document.path}\0${match.line}\0${place.column}`;
     if (group.seen.has(identity)) return;
     if (group.seen.size < MAX_SEEN) group.seen.add(identity);
     group.count++;
@@ -222,11 +255,12 @@ function buildFinding(group: SecretGroup, meta: DetectorMeta, replay: ReplayAsse
   // A credential that had expired before it was printed exposes nothing: reported low.
   const severity: Severity = replay.status === 'dead-when-printed' ? 'low' : meta.severity;
   const description = group.decoded?.description ?? meta.summary;
-  const encodings = [...group.encodings].filter((encoding) => encoding !== 'plain');
+  const otherEncodings = [...group.encodings].filter((encoding) => encoding !== group.firstEncoding && encoding !== 'plain');
   const where = describeWhere(first);
   const when = first.time !== undefined ? ` at ${shortTime(first.time)}` : '';
   const times = group.count > 1 ? ` (${group.count} times; the first is shown)` : '';
-  const decodedNote = encodings.length ? `, found after decoding ${encodings.join(', ')}` : '';
+  const decodedNote =
+    (group.firstEncoding !== 'plain' ? `, found after decoding ${group.firstEncoding}` : '') + (otherEncodings.length ? `${group.firstEncoding !== 'plain' ? ' (and' : ' (also'} printed encoded as ${otherEncodings.join(', ')})` : '');
   const readable = replay.readableSince
     ? ` Readable since ${shortTime(Date.parse(replay.readableSince))} by anyone who can read the run's logs (everyone, for a public repository).`
     : '';
@@ -240,7 +274,7 @@ function buildFinding(group: SecretGroup, meta: DetectorMeta, replay: ReplayAsse
   ];
 
   const related: RelatedLocation[] = group.others.map((place) => ({
-    message: `printed again${place.time !== undefined ? ` at ${shortTime(place.time)}` : ''}`,
+    message: `printed again${place.time !== undefined ? ` (${shortTime(place.time)})` : ''}`,
     line: place.line,
     column: place.column,
     ...(place.path !== first.path ? { path: place.path } : {}),
@@ -284,12 +318,12 @@ function buildFinding(group: SecretGroup, meta: DetectorMeta, replay: ReplayAsse
   return {
     rule: group.detector,
     severity,
-    confidence: meta.confidence,
+    confidence: group.confidence ?? meta.confidence,
     message,
     path: first.path,
     line: first.line,
     column: first.column,
-    endLine: first.line,
+    endLine: first.endLine,
     endColumn: first.endColumn,
     fingerprint: createHash('sha256').update(`${group.detector}\0${group.fingerprint}`).digest('hex').slice(0, 32),
     related,
@@ -325,18 +359,72 @@ function fallbackMeta(id: string): DetectorMeta {
   };
 }
 
+interface PendingLine {
+  line: LogLine;
+  /** Length of the timestamp prefix, kept on lines a multi-line secret covers. */
+  prefix: number;
+  ranges: Array<{ start: number; end: number; fingerprint: string }>;
+}
+
+const BASE64_CHAR = /[A-Za-z0-9+/]/;
+
 /**
- * The line with every match replaced by `[REDACTED sha256:…]` (a secret found inside a base64
- * run replaces the whole run), then anything else credential-shaped masked the way reports mask
- * it. A line cut at the length cap says so.
+ * Builds the redacted copy of a log. Lines wait in a short queue (as many as a multi-line
+ * credential can span, and at most `maxChars` characters) so that a PEM block reported on its
+ * END line can still be cut out of the lines before it; then each line is written with every
+ * range replaced by `[REDACTED sha256:…]`. A secret found inside base64 replaces the whole run.
  */
-export function redactLine(line: LogLine, matches: readonly LogMatch[], offset: number): string {
-  let text = line.text;
-  if (matches.length > 0) {
-    const ranges = matches
-      .map((match) => ({ start: offset + match.start, end: offset + match.end, secret: match.secret }))
-      .sort((a, b) => a.start - b.start || b.end - a.end);
-    const merged: Array<{ start: number; end: number; secret: string }> = [];
+export class RedactionQueue {
+  private readonly pending: PendingLine[] = [];
+  private chars = 0;
+  private readonly maxLines: number;
+  private readonly maxChars: number;
+
+  constructor(maxLines: number, maxChars: number) {
+    this.maxLines = maxLines;
+    this.maxChars = maxChars;
+  }
+
+  push(line: LogLine, prefix: number): void {
+    this.pending.push({ line, prefix, ranges: [] });
+    this.chars += line.text.length;
+  }
+
+  add(match: LogMatch): void {
+    const fingerprint = match.fingerprint ?? fingerprintSecret(match.secret);
+    const first = this.pending[0]?.line.number ?? Number.POSITIVE_INFINITY;
+    for (let number = match.line; number <= match.endLine; number++) {
+      const entry = this.pending[number - first];
+      if (!entry) continue;
+      const text = entry.line.text;
+      let start = number === match.line ? match.start : entry.prefix;
+      let end = number === match.endLine ? match.end : text.length;
+      if (match.encoding !== 'plain' && match.line === match.endLine) {
+        while (start > 0 && BASE64_CHAR.test(text[start - 1]!)) start--;
+        while (end < text.length && BASE64_CHAR.test(text[end]!)) end++;
+        while (end < text.length && text[end] === '=') end++;
+      }
+      if (end > start) entry.ranges.push({ start, end, fingerprint });
+    }
+  }
+
+  /** The lines that can no longer be touched by a match (all of them at the end), as text. */
+  drain(all: boolean): string {
+    const out: string[] = [];
+    while (this.pending.length > 0 && (all || this.pending.length > this.maxLines || (this.chars > this.maxChars && this.pending.length > 1))) {
+      const entry = this.pending.shift()!;
+      this.chars -= entry.line.text.length;
+      out.push(redactedText(entry));
+    }
+    return out.length ? `${out.join('\n')}\n` : '';
+  }
+}
+
+function redactedText(entry: PendingLine): string {
+  let text = entry.line.text;
+  if (entry.ranges.length > 0) {
+    const ranges = [...entry.ranges].sort((a, b) => a.start - b.start || b.end - a.end);
+    const merged: Array<{ start: number; end: number; fingerprint: string }> = [];
     for (const range of ranges) {
       const last = merged[merged.length - 1];
       if (last && range.start < last.end) {
@@ -347,12 +435,13 @@ export function redactLine(line: LogLine, matches: readonly LogMatch[], offset: 
     let cursor = 0;
     for (const range of merged) {
       out += text.slice(cursor, range.start);
-      out += `[REDACTED ${fingerprintSecret(range.secret)}]`;
+      out += `[REDACTED ${range.fingerprint}]`;
       cursor = range.end;
     }
     text = out + text.slice(cursor);
   }
+  // Anything else credential-shaped, the way reports mask it.
   text = redactSecrets(text);
-  if (line.cutBytes > 0) text += ` [cordon: ${line.cutBytes} more bytes of this line were not scanned and are left out]`;
+  if (entry.line.cutBytes > 0) text += ` [cordon: ${entry.line.cutBytes} more bytes of this line were not scanned and are left out]`;
   return text;
 }

@@ -1,22 +1,41 @@
+import type { Confidence } from '../../findings/finding.ts';
 import type { DecodedCredential, DetectorMeta } from '../../detectors/detector.ts';
 
 /**
- * What `cordon logs` needs from the detectors: one call per log line (the text after the
- * timestamp) returning every credential on it. `start`/`end` are 0-based UTF-16 offsets into the
- * text; for a secret found only after decoding (a double-base64 dump), they cover the whole
- * encoded run, which is what `--redact` replaces.
+ * What `cordon logs` needs from the detectors (`src/detectors/scanner.ts` `LineScanner` has this
+ * shape): a scanner per log, fed every line in order (timestamp included), returning the
+ * credentials each line completes. A credential that spans lines (a PEM block) is returned when
+ * its last line is pushed, with `line` at its first line; `start` is an offset in `line`, `end`
+ * in `endLine` (0-based UTF-16, end exclusive). For a secret found inside base64, the offsets
+ * point into the encoded run.
  */
 export interface LogMatch {
   detector: string;
+  /** The whole credential: never stored, printed or written; only fingerprinted. */
   secret: string;
+  /** `sha256:<hex>` of `secret`, when the scanner computed it already. */
+  fingerprint?: string;
+  /** 1-based numbers of the lines pushed to this scanner. */
+  line: number;
+  endLine: number;
   start: number;
   end: number;
-  decoded?: DecodedCredential;
-  /** `plain`, or how the secret was wrapped (`base64`, `base64/base64`…). */
+  /** `plain`, `base64`, `base64x2`… */
   encoding: string;
+  decoded?: DecodedCredential;
+  /** When this match is surer or less sure than the detector usually is. */
+  confidence?: Confidence;
+}
+
+export interface LogLineScanner {
+  push(line: string): readonly LogMatch[];
+  /** Credentials still open at the end of the log (a PEM block without its END line). */
+  flush(): readonly LogMatch[];
 }
 
 export interface LogScanner {
   detectors: readonly DetectorMeta[];
-  scan(text: string): LogMatch[];
+  /** How many lines back a match may start (the longest multi-line credential), at least 1. */
+  lookback: number;
+  open(): LogLineScanner;
 }

@@ -11,7 +11,6 @@ const PEP_792 = 'https://peps.python.org/pep-0792/';
 const SECURE_INSTALLS = 'https://pip.pypa.io/en/stable/topics/secure-installs/';
 const FILE_NAME_REUSE = 'https://pypi.org/help/#file-name-reuse';
 const TRUSTED_PUBLISHERS = 'https://docs.pypi.org/trusted-publishers/';
-const ATTESTATIONS = 'https://docs.pypi.org/attestations/';
 const YANK = 'https://peps.python.org/pep-0592/';
 
 export const LOCK_RULE_DOCS_PATH = 'docs/lock.md';
@@ -65,7 +64,7 @@ export const releaseRemoved: RuleMeta = {
     ].join(' '),
     example: 'reqeusts==2.31.0   # typosquat removed from the index',
     fix: 'Find out why the release disappeared (the project page, PyPI\'s status, your organization\'s security team), remove the dependency or move to a release that is still published, and regenerate the lock.',
-    references: [PEP_792, 'https://docs.pypi.org/project-management/quarantine/'],
+    references: [PEP_792],
   },
 };
 
@@ -97,7 +96,7 @@ export const provenanceChanged: RuleMeta = {
     ].join(' '),
     example: '# 1.3.0, 1.4.0 and 1.5.0 published by GitHub example/project release.yml; 1.5.1 has no attestation\nproject==1.5.1',
     fix: 'Check the project\'s repository and announcements for the change (a moved repository or renamed workflow is legitimate). Until it is explained, pin the last release with the expected publisher. `pypi-attestations verify pypi` verifies signatures.',
-    references: [PEP_740, ATTESTATIONS, TRUSTED_PUBLISHERS, 'https://github.com/astral-sh/uv/issues/9122'],
+    references: [PEP_740, TRUSTED_PUBLISHERS, 'https://github.com/astral-sh/uv/issues/9122'],
   },
 };
 

@@ -53,63 +53,143 @@ export interface Span {
   end: number;
 }
 
+/** Extends a run to the right from a sticky position (native code: faster than a charCodeAt loop). */
+const RUN_REST = /[A-Za-z0-9+/]*/y;
+
+/**
+ * The first run at or after `from` (same rules as `forEachBase64Run`), written into `into`;
+ * false when there is none. Allocates nothing: the scanner calls it for every line.
+ */
+export function nextBase64Run(text: string, from: number, minLength: number, into: Span): boolean {
+  const step = Math.max(1, minLength);
+  const length = text.length;
+  let probe = from + step - 1;
+  while (probe < length) {
+    if (!isBase64Char(text.charCodeAt(probe))) {
+      probe += step;
+      continue;
+    }
+    let start = probe;
+    while (start > from && isBase64Char(text.charCodeAt(start - 1))) start--;
+    // A long enough run covers `need`; most probes land in a short word and stop here.
+    const need = start + minLength - 1;
+    if (need >= length) return false;
+    if (!isBase64Char(text.charCodeAt(need))) {
+      probe = need + step;
+      continue;
+    }
+    RUN_REST.lastIndex = probe + 1;
+    RUN_REST.test(text);
+    const end = RUN_REST.lastIndex;
+    if (end - start >= minLength) {
+      let padded = end;
+      while (padded < length && padded - end < 2 && text.charCodeAt(padded) === 61) padded++;
+      into.start = start;
+      into.end = padded;
+      return true;
+    }
+    probe = end + step;
+  }
+  return false;
+}
+
 export function findBase64Runs(text: string, minLength = MIN_BASE64_RUN): Span[] {
   const runs: Span[] = [];
   forEachBase64Run(text, minLength, (start, end) => runs.push({ start, end }));
   return runs;
 }
 
-const DIGEST_PREFIXES = ['sha1-', 'sha256-', 'sha384-', 'sha512-', 'sha1:', 'sha256:', 'sha384:', 'sha512:', 'md5-', 'md5:'];
-const NOISE_LINES = ['Cache restored from key', 'Cache saved with key', 'Cache hit for', 'cache key:', 'Cache not found for input keys', 'restore-keys'];
+/** `sha512-…` (npm/SRI integrity), `sha256:…` (docker digests), `md5-…`: the text before a run. */
+const DIGEST_PREFIX = /(?:sha(?:1|224|256|384|512)|md5)[-:]$/i;
+/** Lines whose long runs are cache keys and hashes (actions/cache and friends). */
+const NOISE_LINE = /Cache (?:restored from key|saved with key|hit for|not found for input keys)|[Cc]ache[ -]key:|restore-keys/;
 
 /**
  * Runs that are certainly not an encoded secret: hexadecimal (digests, git SHAs, hex keys),
- * integrity and digest strings, letter-only identifiers, and everything on a cache-key line.
+ * letter-only identifiers, integrity and digest strings, and everything on a cache-key line.
+ * Cheapest tests first: it runs for every long run of every line.
  */
 export function isBase64Noise(text: string, start: number, end: number): boolean {
-  let hex = true;
-  let digitOrSymbol = false;
-  for (let index = start; index < end; index++) {
-    const c = text.charCodeAt(index);
-    const isDigit = c >= 48 && c <= 57;
-    if (isDigit || c === 43 || c === 47) digitOrSymbol = true;
-    if (hex && !(isDigit || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 61)) hex = false;
-    if (!hex && digitOrSymbol) break;
+  // Hexadecimal: 24 hex digits in a row never happen in base64 of text (p ≈ 1e-11).
+  HEX_HEAD.lastIndex = start;
+  if (end - start >= 24 && HEX_HEAD.test(text)) return true;
+  // Letters only (identifiers, CamelCase words).
+  LETTERS.lastIndex = start;
+  LETTERS.test(text);
+  if (LETTERS.lastIndex >= end) return true;
+  if (start > 0) {
+    const separator = text.charCodeAt(start - 1);
+    if ((separator === 45 || separator === 58) && DIGEST_PREFIX.test(text.slice(Math.max(0, start - 8), start))) return true;
   }
-  if (hex || !digitOrSymbol) return true;
-  const before = text.slice(Math.max(0, start - 8), start);
-  for (const prefix of DIGEST_PREFIXES) if (before.endsWith(prefix)) return true;
-  for (const marker of NOISE_LINES) if (text.includes(marker)) return true;
-  return false;
+  return NOISE_LINE.test(text);
 }
 
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const HEX_HEAD = /[0-9a-fA-F]{24}/y;
+const LETTERS = /[A-Za-z]*/y;
+
+/** Whether decoded bytes look like text: at most 2% control characters besides tab and line breaks. */
+function mostlyText(bytes: Uint8Array, from: number, to: number): boolean {
+  let control = 0;
+  for (let index = from; index < to; index++) {
+    const b = bytes[index]!;
+    if ((b < 0x20 && b !== 9 && b !== 10 && b !== 13) || b === 0x7f) control++;
+  }
+  return control <= (to - from) * 0.02;
+}
 
 /**
  * The text a base64 run encodes, or `undefined` when it is not (mostly) printable UTF-8 text: at
- * most 2% control characters other than tab and line breaks, and valid UTF-8.
+ * most 2% control characters other than tab and line breaks, and valid UTF-8. The first 48 bytes
+ * are checked before the rest is decoded, so random data is rejected cheaply.
  */
 export function decodeBase64Text(encoded: string): string | undefined {
   try {
     if (encoded.length > MAX_BASE64_RUN) return undefined;
-    let body = encoded.replace(/=+$/, '');
-    if (!/^[A-Za-z0-9+/]*$/.test(body)) return undefined;
-    if (body.length % 4 === 1) body = body.slice(0, -1);
-    const bytes = Buffer.from(body, 'base64');
-    if (bytes.length < 16) return undefined;
-    let control = 0;
+    let length = encoded.length;
+    while (length > 0 && encoded.charCodeAt(length - 1) === 61) length--;
+    if (length % 4 === 1) length--;
+    if (length < 22) return undefined;
+    for (let index = 0; index < length; index++) if (!isBase64Char(encoded.charCodeAt(index))) return undefined;
+    if (length > 64) {
+      const head = Buffer.from(encoded.slice(0, 64), 'base64');
+      if (!mostlyText(head, 0, head.length) || !plausibleUtf8(head)) return undefined;
+    }
+    const bytes = Buffer.from(length === encoded.length ? encoded : encoded.slice(0, length), 'base64');
+    if (!mostlyText(bytes, 0, bytes.length)) return undefined;
     let high = false;
     for (let index = 0; index < bytes.length; index++) {
-      const b = bytes[index]!;
-      if (b >= 0x80) high = true;
-      else if ((b < 0x20 && b !== 9 && b !== 10 && b !== 13) || b === 0x7f) control++;
+      if (bytes[index]! >= 0x80) {
+        high = true;
+        break;
+      }
     }
-    if (control > bytes.length * 0.02) return undefined;
     if (!high) return bytes.toString('latin1');
-    return utf8Strict.decode(bytes);
+    const text = bytes.toString('utf8');
+    // Invalid UTF-8 decodes to U+FFFD (no exception, which is costly in a hot loop).
+    return text.includes('\uFFFD') ? undefined : text;
   } catch {
     return undefined;
   }
+}
+
+/** Valid UTF-8 (a sequence cut off at the end of `bytes` is allowed): random bytes almost never are. */
+function plausibleUtf8(bytes: Uint8Array): boolean {
+  let index = 0;
+  while (index < bytes.length) {
+    const b = bytes[index]!;
+    let follow: number;
+    if (b < 0x80) follow = 0;
+    else if (b >= 0xc2 && b <= 0xdf) follow = 1;
+    else if (b >= 0xe0 && b <= 0xef) follow = 2;
+    else if (b >= 0xf0 && b <= 0xf4) follow = 3;
+    else return false;
+    for (let k = 1; k <= follow; k++) {
+      if (index + k >= bytes.length) return true;
+      if ((bytes[index + k]! & 0xc0) !== 0x80) return false;
+    }
+    index += follow + 1;
+  }
+  return true;
 }
 
 /** One decoded layer: its text, and how a span of it maps back to the input. */

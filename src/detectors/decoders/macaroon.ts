@@ -386,7 +386,8 @@ export function pypiCredential(info: PypiTokenInfo): DecodedCredential {
       description = `upload token for ${index} minted by Trusted Publishing (OIDC publisher ${info.publisherId})`;
       break;
     case 'project':
-      description = `API token for ${index} scoped to ${plural(info.projectNames.length + info.projectIds.length, 'project')}`;
+      // UI tokens name each project twice (ProjectName and ProjectID caveats).
+      description = `API token for ${index} scoped to ${plural(Math.max(info.projectNames.length, info.projectIds.length), 'project')}`;
       break;
     case 'user':
       description = `API token for ${index} scoped to every project of its owner`;

@@ -156,7 +156,6 @@ export function parseUvLock(path: string, text: string): LockFile {
   const doc = parseToml(path, text);
   const versionSpan = topLevelKeySpan(index, 'version');
   if (doc.version !== 1) throw versionError(path, versionSpan, 'uv.lock version', doc.version ?? null, 'version = 1');
-  const revision = typeof doc.revision === 'number' ? `.${doc.revision}` : '';
   const ranges = arrayTableRanges(index, 'package');
   const packages: LockedPackage[] = [];
   asTables(doc.package).forEach((entry, i) => {
@@ -188,7 +187,7 @@ export function parseUvLock(path: string, text: string): LockFile {
     if (unhashed.length) item.unhashedFiles = unhashed;
     packages.push(item);
   });
-  return { format: 'uv', path, formatVersion: `1${revision}`, ...(versionSpan ? { formatVersionSpan: versionSpan } : {}), packages };
+  return { format: 'uv', path, formatVersion: '1', ...(versionSpan ? { formatVersionSpan: versionSpan } : {}), packages };
 }
 
 // ---------------------------------------------------------------------------------------------

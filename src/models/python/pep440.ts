@@ -78,8 +78,15 @@ export function satisfies(version: string, specifier: string, options: Satisfies
   if (!clauses) return false;
   if (clauses.length === 0) return isVersion(version) && (prereleases || !explain(version)?.is_prerelease);
   return clauses.every((clause) => {
+    // `===` compares strings; every other operator needs a PEP 440 version.
+    if (clause.operator === '===') return version.trim().toLowerCase() === clause.version.toLowerCase();
+    if (!isVersion(version)) return false;
     if (clause.operator === '<' || clause.operator === '>') return exclusive(version, clause, prereleases);
-    return librarySatisfies(version, `${clause.operator}${clause.version}`, { prereleases });
+    try {
+      return librarySatisfies(version, `${clause.operator}${clause.version}`, { prereleases });
+    } catch {
+      return false;
+    }
   });
 }
 

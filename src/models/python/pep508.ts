@@ -3,7 +3,7 @@
  * and environment markers: a parser with offsets and a marker evaluator. Our own code, written
  * from the PEP's grammar and the evaluation rules of Python's `packaging`.
  */
-import { isVersion, satisfies } from './pep440.ts';
+import { isValidSpecifier, isVersion, satisfies } from './pep440.ts';
 
 /** PEP 503: runs of `-`, `_`, `.` become one `-`, lower-case. */
 export function normalizeName(name: string): string {
@@ -165,7 +165,7 @@ function requirement(text: string): Requirement {
     const spec = scanner.take(parenthesized ? /[^)]*/y : /[^;]*/y) ?? '';
     if (parenthesized && !scanner.take(/\)/y)) throw new MarkerSyntaxError("expected ')'", scanner.at);
     result.specifier = spec.trim().replace(/\s+/g, ' ');
-    if (result.specifier && !isSpecifierList(result.specifier)) throw new MarkerSyntaxError(`invalid version specifier '${result.specifier}'`, start);
+    if (result.specifier && (!isSpecifierList(result.specifier) || !isValidSpecifier(result.specifier))) throw new MarkerSyntaxError(`invalid version specifier '${result.specifier}'`, start);
     scanner.skipSpace();
   }
   if (scanner.take(/;/y)) {

@@ -86,6 +86,11 @@ export interface RequirementsFile {
   generatedBy?: 'pip-compile' | 'uv' | 'other';
   /** Lines pip would reject, other than requirement lines (unknown options, missing values). */
   errors: Array<{ line: number; message: string }>;
+  /**
+   * Read as a constraints file: named `constraints*.txt`, or included with `-c` by a scanned file
+   * (set by the loader).
+   */
+  constraintsFile?: boolean;
   readonly lines: LineIndex;
 }
 

@@ -110,6 +110,8 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 /** Responses worth keeping: content, a definite "not here", and permanent redirects. */
 const CACHEABLE_STATUS = new Set([200, 301, 308, 404, 410]);
 const MAX_REDIRECTS = 5;
+/** Responses kept in memory, so concurrent and repeated requests for one URL share a download. */
+const MEMO_ENTRIES = 256;
 
 /** The default cache folder: `$XDG_CACHE_HOME/cordon`, else `~/.cache/cordon`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -188,8 +190,10 @@ export class HttpClient {
     if (!pending) {
       pending = this.follow({ ...request, url });
       this.inflight.set(key, pending);
-      // Keep only successes memoized: a failure may be retried by a later call.
+      // Keep only successes memoized (a failure may be retried by a later call), and only the
+      // most recent ones: index pages of big projects run to megabytes.
       pending.catch(() => this.inflight.delete(key));
+      while (this.inflight.size > MEMO_ENTRIES) this.inflight.delete(this.inflight.keys().next().value!);
     }
     return pending;
   }

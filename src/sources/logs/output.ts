@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { redactSecrets } from '../../findings/redact.ts';
 
 /** A text file written with backpressure: `write` waits when the stream's buffer is full. */
 export class OutputFile {
@@ -65,9 +66,9 @@ export function redactedPathFor(input: { absolute?: string; display: string; ent
   if (input.entry !== undefined) {
     const archiveBase = (input.absolute ? path.basename(input.absolute) : path.basename(input.display)).replace(/\.zip$/i, '');
     const folder = redactDir
-      ? path.join(redactDir, safeRelative(path.dirname(input.display.split('!')[0]!)), `${archiveBase}.redacted`)
+      ? path.join(redactDir, safeRelative(path.dirname(input.display.split('!')[0]!)), `${redactSecrets(archiveBase)}.redacted`)
       : input.absolute
-        ? path.join(path.dirname(input.absolute), `${archiveBase}.redacted`)
+        ? path.join(path.dirname(input.absolute), `${redactSecrets(archiveBase)}.redacted`)
         : undefined;
     if (!folder) return undefined;
     return path.join(folder, safeRelative(input.entry));
@@ -76,8 +77,8 @@ export function redactedPathFor(input: { absolute?: string; display: string; ent
     const extension = path.extname(name);
     return extension ? `${name.slice(0, -extension.length)}.redacted${extension}` : `${name}.redacted`;
   };
-  if (redactDir) return path.join(redactDir, safeRelative(path.dirname(input.display)), withSuffix(path.basename(input.display)));
-  if (input.absolute) return path.join(path.dirname(input.absolute), withSuffix(path.basename(input.absolute)));
+  if (redactDir) return path.join(redactDir, safeRelative(path.dirname(input.display)), withSuffix(redactSecrets(path.basename(input.display))));
+  if (input.absolute) return path.join(path.dirname(input.absolute), withSuffix(redactSecrets(path.basename(input.absolute))));
   return undefined;
 }
 
@@ -86,6 +87,8 @@ export function safeRelative(value: string): string {
   const parts = value
     .replace(/\\/g, '/')
     .split('/')
-    .filter((part) => part !== '' && part !== '.' && part !== '..' && !/^[A-Za-z]:$/.test(part));
+    .filter((part) => part !== '' && part !== '.' && part !== '..' && !/^[A-Za-z]:$/.test(part))
+    // A file named after a token does not pass it on to its redacted copy.
+    .map((part) => redactSecrets(part));
   return parts.join(path.sep);
 }

@@ -80,11 +80,11 @@ export function buildZip(entries: ZipEntrySpec[]): Buffer {
   return Buffer.concat([...locals, ...centrals, end]);
 }
 
-/** `bytes` zeros, deflated a MiB at a time so the test never holds them all (a zip bomb's payload). */
-export function deflatedZeros(bytes: number): Buffer {
+/** `bytes` zeros (or a repeated `fill`), deflated a MiB at a time so the test never holds them all (a zip bomb's payload). */
+export function deflatedZeros(bytes: number, fill: number | string = 0): Buffer {
   // Each piece is deflated on its own and ends with a sync flush (no final bit), so the pieces
   // concatenate into one valid stream; the last one finishes it.
-  const mib = Buffer.alloc(1024 * 1024);
+  const mib = Buffer.alloc(1024 * 1024, fill);
   const pieces: Buffer[] = [];
   let left = bytes;
   while (left > 0) {

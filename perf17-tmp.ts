@@ -1,0 +1,22 @@
+import { compileDetectors, scanLine } from './src/detectors/scanner.ts';
+import { detectors } from './src/detectors/index.ts';
+import { nextBase64Run } from './src/detectors/decoders/base64.ts';
+import { readFileSync } from 'node:fs';
+const text = readFileSync('/tmp/log.txt','utf8');
+const lines = text.split('\n');
+const mb = text.length/1e6;
+function t(label: string, f: () => number) { let best=1e9, r=0; for (let i=0;i<7;i++){ const s=performance.now(); r=f(); best=Math.min(best, performance.now()-s);} console.log(label.padEnd(40), best.toFixed(0),'ms', (mb/(best/1000)).toFixed(0),'MB/s', r); }
+const c = compileDetectors(detectors);
+const pf = c.passes[0]!.keywords;
+t('prefilter (global exec)', () => { let n=0; for (const l of lines) { pf.lastIndex=0; if (pf.exec(l)) n++; } return n; });
+const ng = new RegExp(pf.source);
+t('prefilter (non-global test)', () => { let n=0; for (const l of lines) { if (ng.test(l)) n++; } return n; });
+const span={start:0,end:0};
+t('b64 runs', () => { let n=0; for (const l of lines) { let f=0; while (nextBase64Run(l,f,40,span)) { n++; f=span.end; } } return n; });
+t('scanLine', () => { let n=0; for (const l of lines) n+=scanLine(l).length; return n; });
+const urlLines = lines.filter(l => l.includes('://'));
+const other = lines.filter(l => !l.includes('://'));
+t('scanLine :// lines only ('+urlLines.length+')', () => { let n=0; for (const l of urlLines) n+=scanLine(l).length; return n; });
+t('scanLine other lines', () => { let n=0; for (const l of other) n+=scanLine(l).length; return n; });
+const b64Lines = lines.filter(l => { let f=0; return nextBase64Run(l,f,40,span); });
+t('scanLine b64-run lines only ('+b64Lines.length+')', () => { let n=0; for (const l of b64Lines) n+=scanLine(l).length; return n; });

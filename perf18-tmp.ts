@@ -1,0 +1,25 @@
+import { compileDetectors } from './src/detectors/scanner.ts';
+import { detectors } from './src/detectors/index.ts';
+import { readFileSync } from 'node:fs';
+const text = readFileSync('/tmp/log.txt','utf8');
+const lines = text.split('\n');
+const mb = text.length/1e6;
+function cpu(label: string, re: RegExp) { let best=1e9, r=0; for (let i=0;i<7;i++){ const s=process.cpuUsage(); let n=0; for (const l of lines) if (re.test(l)) n++; r=n; const u=process.cpuUsage(s); best=Math.min(best, (u.user+u.system)/1000);} console.log(label.padEnd(30), best.toFixed(0),'ms cpu', (mb/(best/1000)).toFixed(0),'MB/s', r); }
+const esc = (k: string) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const c = compileDetectors(detectors);
+const cur = c.passes[0]!.keywords.source.split('|').map(k=>k.replace(/\\(.)/g,'$1'));
+console.log(cur.length, cur.join(' '));
+cpu('current', new RegExp(cur.map(esc).join('|')));
+const swap = (ks: string[], from: string, to: string[]) => ks.flatMap(k => k === from ? to : [k]);
+let v = swap(cur, 'xox', ['xoxa-','xoxb-','xoxe','xoxo-','xoxp-','xoxr-','xoxs-']);
+cpu('xox→xox?-', new RegExp([...v].sort().map(esc).join('|')));
+v = swap(v, 'CF_', ['CF_API_']);
+cpu('+CF_API_', new RegExp([...v].sort().map(esc).join('|')));
+v = swap(v, 'sk-', ['sk-proj-','sk-svcacct-','sk-admin-','T3BlbkFJ']);
+cpu('+sk', new RegExp([...v].sort().map(esc).join('|')));
+v = swap(v, 'pm_', ['npm_']);
+cpu('+npm_', new RegExp([...v].sort().map(esc).join('|')));
+const noUrl = v.filter(k=>k!=='://');
+cpu('without ://', new RegExp([...noUrl].sort().map(esc).join('|')));
+cpu('without :// and eyJ', new RegExp([...noUrl].filter(k=>k!=='eyJ').sort().map(esc).join('|')));
+console.log(new Set(v.map(k=>k[0])).size);

@@ -1,0 +1,525 @@
+import type { Confidence } from '../findings/finding.ts';
+import { fingerprintSecret } from '../findings/redact.ts';
+import { DEFAULT_MAX_DEPTH, MIN_BASE64_RUN, decodeBase64Text, encodedSpan, isBase64Noise, nextBase64Run, type Span } from './decoders/base64.ts';
+import type { DecodedCredential, Detector, MatchContext } from './detector.ts';
+import { detectors as allDetectors } from './index.ts';
+
+/**
+ * Finds every credential the detectors know on a line, fast enough for whole CI logs:
+ *
+ * 1. Keyword prefilter: every detector's `keywords`, as one alternation of sorted literals. On a
+ *    line without a keyword (nearly every line of a log) this single native search is all the
+ *    plain scan costs, and nothing is allocated. V8 searches such an alternation at 700–800 MB/s
+ *    as long as the keywords start with few distinct characters (measured: 28 keywords over 12
+ *    first characters ran at 725 MB/s, 24 keywords over 17 at 330 MB/s); keywords are chosen for
+ *    that (`ckr_pat_` rather than `dckr_pat_`) and a test keeps it so.
+ * 2. The keywords found tell which detector patterns ("slots"; detectors with the same pattern
+ *    share one) can match; only those run, each its own small literal-led expression (`+`
+ *    repetitions, lengths checked in code). Candidates are taken in order of position: where two
+ *    overlap, the one that starts first (its context included: `ACTIONS_RUNTIME_TOKEN=eyJ…` is
+ *    the runtime token, not a JWT) wins, then the earlier detector in the list. A slot's detectors
+ *    validate in list order; the first that accepts reports.
+ * 3. Long runs of base64 (≥ 40 characters; probed one position in 40, so a typical line costs a
+ *    few reads) that are not hex digests, integrity strings or cache keys, and not part of a token
+ *    already found, are decoded when they hold text, and the text is scanned the same way, to a
+ *    bounded depth: `base64`, `base64x2` (the tj-actions/Shai-Hulud dumps)…
+ *
+ * `scanLine` is stateless; `LineScanner` also joins PEM blocks that span lines.
+ */
+
+export type Encoding = 'plain' | 'base64' | `base64x${number}`;
+
+export interface RawMatch {
+  /** Detector id (`pypi-token`, `github-app-installation-token`…). */
+  detector: string;
+  /**
+   * The credential, whole. Only this field carries it out of the detector layer: callers redact,
+   * and store `fingerprint` instead.
+   */
+  secret: string;
+  /**
+   * 0-based UTF-16 offsets in the scanned line, end exclusive. For an encoded match, the part of
+   * the encoded run that holds the secret (whole base64 quanta).
+   */
+  start: number;
+  end: number;
+  encoding: Encoding;
+  confidence: Confidence;
+  /** `sha256:<hex>` of `secret`. */
+  fingerprint: string;
+  decoded?: DecodedCredential;
+  /** The credential continues past what was seen (a PEM BEGIN line without its END). */
+  truncated?: boolean;
+}
+
+/** A match of `LineScanner`: lines are 1-based; `start` is in `line`, `end` in `endLine`. */
+export interface LineMatch extends RawMatch {
+  line: number;
+  endLine: number;
+}
+
+export interface ScanOptions {
+  /** How many layers of base64 to open (default 3; 0 disables decoding). */
+  maxDepth?: number;
+  /** Shortest base64 run worth decoding (default 40). */
+  minBase64Length?: number;
+  /** Detectors to use (default: all). */
+  detectors?: readonly Detector[];
+}
+
+// --- compiling the detectors ---------------------------------------------------------------
+
+interface Slot {
+  /** Position in the detector list order (earlier slots win ties). */
+  index: number;
+  /** Capture groups inside the detector pattern. */
+  inner: number;
+  detectors: Detector[];
+  /** The pattern alone, global, with indices. */
+  regex: RegExp;
+}
+
+interface Pass {
+  /** Every keyword of the pass's detectors, as one literal alternation (global). */
+  keywords: RegExp;
+  /** The slots each keyword can start (a keyword that is a prefix of another counts for both). */
+  slotsByKeyword: Map<string, Slot[]>;
+  slots: Slot[];
+}
+
+export interface CompiledDetectors {
+  passes: Pass[];
+  detectors: readonly Detector[];
+  byId: Map<string, Detector>;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+function countGroups(source: string): number {
+  return new RegExp(`(?:${source})|`).exec('')!.length - 1;
+}
+
+/**
+ * Groups detectors by pattern into slots and builds the keyword prefilter. A line is matched in
+ * two stages: the keyword alternation (sorted literals, which V8 factors by common prefix and
+ * searches fast) finds which slots can match at all, then only those slots' patterns run.
+ */
+export function compileDetectors(detectors: readonly Detector[]): CompiledDetectors {
+  const groups = new Map<string, { source: string; ignoreCase: boolean; detectors: Detector[] }>();
+  for (const detector of detectors) {
+    const { source, ignoreCase } = detector.pattern;
+    if (/\(\?<[A-Za-z]/.test(source) || /\\[1-9]|\\k</.test(source)) {
+      throw new Error(`detector ${detector.meta.id}: named groups and back-references are not allowed in patterns`);
+    }
+    if (detector.keywords.length === 0 || detector.keywords.includes('')) throw new Error(`detector ${detector.meta.id}: keywords must be non-empty`);
+    const key = `${ignoreCase ? 'i' : '-'}${source}`;
+    const entry = groups.get(key);
+    if (entry) entry.detectors.push(detector);
+    else groups.set(key, { source, ignoreCase, detectors: [detector] });
+  }
+  const passes: Pass[] = [];
+  for (const ignoreCase of [false, true]) {
+    const entries = [...groups.values()].filter((entry) => entry.ignoreCase === ignoreCase);
+    if (entries.length === 0) continue;
+    const slots: Slot[] = entries.map((entry, index) => ({
+      index,
+      inner: countGroups(entry.source),
+      detectors: entry.detectors,
+      regex: new RegExp(entry.source, `gd${ignoreCase ? 'i' : ''}`),
+    }));
+    const fold = (keyword: string): string => (ignoreCase ? keyword.toLowerCase() : keyword);
+    const owners = new Map<string, Set<Slot>>();
+    slots.forEach((slot) => {
+      for (const detector of slot.detectors) {
+        for (const keyword of detector.keywords) {
+          const set = owners.get(fold(keyword)) ?? new Set<Slot>();
+          set.add(slot);
+          owners.set(fold(keyword), set);
+        }
+      }
+    });
+    // Sorted, so literals with a common prefix sit together (V8 factors them into a trie).
+    const keywords = [...owners.keys()].sort();
+    const slotsByKeyword = new Map<string, Slot[]>();
+    for (const keyword of keywords) {
+      const union = new Set<Slot>();
+      // The alternation reports the first keyword that matches at a place; longer keywords that
+      // start with it may be what is really there.
+      for (const [other, set] of owners) if (other.startsWith(keyword)) for (const slot of set) union.add(slot);
+      slotsByKeyword.set(keyword, [...union].sort((a, b) => a.index - b.index));
+    }
+    passes.push({ keywords: new RegExp(keywords.map(escapeRegExp).join('|'), ignoreCase ? 'gi' : 'g'), slotsByKeyword, slots });
+  }
+  return { passes, detectors, byId: new Map(detectors.map((detector) => [detector.meta.id, detector])) };
+}
+
+// --- matching one line -------------------------------------------------------------------------
+
+const EMPTY: RawMatch[] = Object.freeze([]) as unknown as RawMatch[];
+
+interface Settings {
+  compiled: CompiledDetectors;
+  maxDepth: number;
+  minBase64Length: number;
+}
+
+interface Candidate {
+  slot: Slot;
+  /** Where the whole match starts (its context included): earlier matches win overlaps. */
+  at: number;
+  secretStart: number;
+  /** Moved past the END marker when a PEM block closes on the same line. */
+  secretEnd: number;
+  raw: string;
+}
+
+function accepts(detector: Detector, raw: string, text: string, start: number): boolean {
+  if (!detector.validate) return true;
+  try {
+    return detector.validate(raw, text, start) === true;
+  } catch {
+    return false;
+  }
+}
+
+function buildMatch(detector: Detector, raw: string, text: string, start: number, end: number, truncated: boolean): RawMatch {
+  let secret = raw;
+  if (detector.unescape) {
+    try {
+      secret = detector.unescape(raw);
+    } catch {
+      secret = raw;
+    }
+  }
+  const context: MatchContext = { line: text, start, end };
+  let decoded: DecodedCredential | undefined;
+  let confidence: Confidence = detector.meta.confidence;
+  try {
+    decoded = detector.decode?.(secret, context);
+  } catch {
+    decoded = undefined;
+  }
+  try {
+    if (detector.confidence) confidence = detector.confidence(secret, context);
+  } catch {
+    // keep the detector's default
+  }
+  const match: RawMatch = {
+    detector: detector.meta.id,
+    secret,
+    start,
+    end,
+    encoding: 'plain',
+    confidence,
+    fingerprint: fingerprintSecret(secret),
+  };
+  if (decoded !== undefined) match.decoded = decoded;
+  if (truncated) match.truncated = true;
+  return match;
+}
+
+/** How far a single-line PEM block (JSON `\n` escapes) may reach for its END marker. */
+const MAX_INLINE_BLOCK = 64 * 1024;
+
+/** Every match of the slots a keyword of `text` points at, in order of position. */
+function candidates(pass: Pass, text: string): Candidate[] | undefined {
+  const { keywords } = pass;
+  keywords.lastIndex = 0;
+  let hit = keywords.exec(text);
+  if (hit === null) return undefined;
+  const triggered: Slot[] = [];
+  do {
+    for (const slot of pass.slotsByKeyword.get(pass.keywords.ignoreCase ? hit[0].toLowerCase() : hit[0]) ?? pass.slots) {
+      if (!triggered.includes(slot)) triggered.push(slot);
+    }
+    keywords.lastIndex = hit.index + 1;
+    hit = keywords.exec(text);
+  } while (hit !== null);
+
+  let found: Candidate[] | undefined;
+  for (const slot of triggered) {
+    const { regex } = slot;
+    regex.lastIndex = 0;
+    for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+      if (match[0].length === 0) {
+        regex.lastIndex++;
+        continue;
+      }
+      let secretStart = match.index;
+      let secretEnd = match.index + match[0].length;
+      let raw = match[0];
+      for (let group = 1; group <= slot.inner; group++) {
+        const value = match[group];
+        if (value !== undefined && value.length > 0) {
+          const span = match.indices![group]!;
+          secretStart = span[0];
+          secretEnd = span[1];
+          raw = value;
+          break;
+        }
+      }
+      (found ??= []).push({ slot, at: match.index, secretStart, secretEnd, raw });
+    }
+  }
+  if (found !== undefined && found.length > 1) {
+    found.sort((a, b) => a.at - b.at || a.slot.index - b.slot.index || a.secretStart - b.secretStart);
+  }
+  return found;
+}
+
+/**
+ * The plain (not encoded) matches of `text`, appended to `out` (created on the first match).
+ * Where candidates overlap, the one that starts first (its context included) wins, then the
+ * earlier slot. `wrappers`: whether catch-all detectors may report (off inside a catch-all's own
+ * value, where the specific detectors are looked for).
+ */
+function scanPlain(settings: Settings, text: string, out: RawMatch[] | undefined, offset: number, wrappers: boolean): RawMatch[] | undefined {
+  const passes = settings.compiled.passes;
+  for (let passIndex = 0; passIndex < passes.length; passIndex++) {
+    const found = candidates(passes[passIndex]!, text);
+    if (found === undefined) continue;
+    let taken: number[] | undefined;
+    for (const candidate of found) {
+      if (taken !== undefined && overlapsTaken(taken, candidate.secretStart, candidate.secretEnd)) continue;
+      const detector = candidate.slot.detectors.find(
+        (d) => (wrappers || !d.yieldsToSpecific) && accepts(d, candidate.raw, text, candidate.secretStart),
+      );
+      if (detector === undefined) continue;
+      out = report(settings, detector, candidate, text, out, offset, wrappers);
+      (taken ??= []).push(candidate.secretStart, candidate.secretEnd);
+    }
+  }
+  return out;
+}
+
+function overlapsTaken(taken: number[], start: number, end: number): boolean {
+  for (let index = 0; index < taken.length; index += 2) if (taken[index]! < end && start < taken[index + 1]!) return true;
+  return false;
+}
+
+function report(
+  settings: Settings,
+  detector: Detector,
+  candidate: Candidate,
+  text: string,
+  out: RawMatch[] | undefined,
+  offset: number,
+  wrappers: boolean,
+): RawMatch[] | undefined {
+  let { secretEnd, raw } = candidate;
+  const { secretStart } = candidate;
+  if (detector.yieldsToSpecific && wrappers) {
+    const before = out?.length ?? 0;
+    out = scanPlain(settings, raw, out, offset + secretStart, false);
+    if ((out?.length ?? 0) > before) return out;
+  }
+  let truncated = false;
+  if (detector.multiline) {
+    const end = new RegExp(detector.multiline.end.source, 'g');
+    end.lastIndex = secretEnd;
+    const closing = end.exec(text);
+    if (closing !== null && closing.index - secretEnd <= MAX_INLINE_BLOCK) {
+      secretEnd = closing.index + closing[0].length;
+      candidate.secretEnd = secretEnd;
+      raw = text.slice(secretStart, secretEnd);
+    } else {
+      truncated = true;
+    }
+  }
+  const match = buildMatch(detector, raw, text, secretStart, secretEnd, truncated);
+  match.start += offset;
+  match.end += offset;
+  (out ??= []).push(match);
+  return out;
+}
+
+function overlapsAny(matches: RawMatch[] | undefined, start: number, end: number): boolean {
+  if (matches === undefined) return false;
+  for (const match of matches) if (match.start < end && start < match.end) return true;
+  return false;
+}
+
+function deeper(encoding: Encoding): Encoding {
+  if (encoding === 'plain') return 'base64';
+  if (encoding === 'base64') return 'base64x2';
+  return `base64x${Number(encoding.slice('base64x'.length)) + 1}`;
+}
+
+const run: Span = { start: 0, end: 0 };
+
+/** Plain matches, then matches inside decoded base64 runs; `depth` is how many layers are already open. */
+function scanText(settings: Settings, text: string, depth: number): RawMatch[] {
+  let out = scanPlain(settings, text, undefined, 0, true);
+  if (depth < settings.maxDepth && text.length >= settings.minBase64Length) {
+    let from = 0;
+    while (nextBase64Run(text, from, settings.minBase64Length, run)) {
+      const start = run.start;
+      const end = run.end;
+      from = end;
+      if (overlapsAny(out, start, end) || isBase64Noise(text, start, end)) continue;
+      const decoded = decodeBase64Text(text.slice(start, end));
+      if (decoded === undefined) continue;
+      for (const inner of scanDecoded(settings, decoded, depth + 1)) {
+        const [innerStart, innerEnd] = encodedSpan(decoded, start, end, inner.start, inner.end);
+        inner.start = innerStart;
+        inner.end = innerEnd;
+        inner.encoding = deeper(inner.encoding);
+        (out ??= []).push(inner);
+      }
+    }
+  }
+  if (out === undefined) return EMPTY;
+  if (out.length > 1) out.sort((a, b) => a.start - b.start || a.end - b.end);
+  return out;
+}
+
+/** Decoded text may hold several lines (and PEM blocks): matches with offsets into `text`. */
+function scanDecoded(settings: Settings, text: string, depth: number): RawMatch[] {
+  const lines = text.split('\n');
+  const starts: number[] = [];
+  let position = 0;
+  for (const line of lines) {
+    starts.push(position);
+    position += line.length + 1;
+  }
+  const scanner = new LineScanner({}, settings, depth);
+  const found: LineMatch[] = [];
+  for (const line of lines) found.push(...scanner.push(line.endsWith('\r') ? line.slice(0, -1) : line));
+  found.push(...scanner.flush());
+  return found.map((match) => {
+    const { line, endLine, ...rest } = match;
+    return { ...rest, start: starts[line - 1]! + match.start, end: starts[endLine - 1]! + match.end };
+  });
+}
+
+// --- public API --------------------------------------------------------------------------------
+
+function settingsFor(options: ScanOptions): Settings {
+  return {
+    compiled: options.detectors ? compileDetectors(options.detectors) : defaultCompiled(),
+    maxDepth: Math.max(0, Math.min(options.maxDepth ?? DEFAULT_MAX_DEPTH, 5)),
+    minBase64Length: Math.max(8, options.minBase64Length ?? MIN_BASE64_RUN),
+  };
+}
+
+let compiledDefault: CompiledDetectors | undefined;
+function defaultCompiled(): CompiledDetectors {
+  return (compiledDefault ??= compileDetectors(allDetectors));
+}
+
+let defaultSettings: Settings | undefined;
+
+/**
+ * Every credential on one line, sorted by position. Stateless: a PEM block spanning lines is
+ * reported by its BEGIN line only (`truncated`); use `LineScanner` to join it. The array returned
+ * for a line without matches is shared and frozen.
+ */
+export function scanLine(line: string, options?: ScanOptions): RawMatch[] {
+  let settings: Settings | undefined;
+  if (options === undefined) settings = defaultSettings ??= settingsFor({});
+  else {
+    settings = settingsByOptions.get(options);
+    if (settings === undefined) settingsByOptions.set(options, (settings = settingsFor(options)));
+  }
+  return scanText(settings, line, 0);
+}
+
+/** Compiled once per options object (pass the same object for every line). */
+const settingsByOptions = new WeakMap<ScanOptions, Settings>();
+
+/** Text after the log prefix: a GitHub timestamp, ANSI colour codes, indentation. */
+const LOG_PREFIX = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z ?)?(?:\x1b\[[0-9;]*[A-Za-z])*[ \t]*/;
+
+interface OpenBlock {
+  detector: Detector;
+  startLine: number;
+  start: number;
+  parts: string[];
+  lastLine: number;
+  lastEnd: number;
+  size: number;
+}
+
+const MAX_BLOCK_BYTES = 256 * 1024;
+
+/**
+ * Scans a stream of lines. Same matches as `scanLine`, plus PEM blocks joined across lines: a
+ * block is reported when its END line (or the first line that cannot belong to it) is pushed,
+ * with `line`/`start` at its BEGIN marker; a block still open at the end is reported by `flush`.
+ */
+export class LineScanner {
+  private readonly settings: Settings;
+  private readonly depth: number;
+  private lineNumber = 0;
+  private block: OpenBlock | undefined;
+
+  constructor(options: ScanOptions = {}, settings?: Settings, depth = 0) {
+    this.settings = settings ?? (Object.keys(options).length === 0 ? (defaultSettings ??= settingsFor({})) : settingsFor(options));
+    this.depth = depth;
+  }
+
+  /** The number of lines pushed so far. */
+  get lines(): number {
+    return this.lineNumber;
+  }
+
+  push(line: string): LineMatch[] {
+    const number = ++this.lineNumber;
+    let out: LineMatch[] | undefined;
+    if (this.block) {
+      const closed = this.continueBlock(line, number);
+      if (closed === 'consumed') return EMPTY as LineMatch[];
+      if (closed.kind === 'complete') return [closed.match];
+      out = [closed.match];
+    }
+    const matches = scanText(this.settings, line, this.depth);
+    if (matches.length === 0) return out ?? (EMPTY as LineMatch[]);
+    for (const match of matches) {
+      const detector = match.truncated && match.encoding === 'plain' ? this.settings.compiled.byId.get(match.detector) : undefined;
+      if (detector?.multiline && /^["'\s]*$/.test(line.slice(match.end))) {
+        this.block = { detector, startLine: number, start: match.start, parts: [match.secret], lastLine: number, lastEnd: match.end, size: match.secret.length };
+        continue;
+      }
+      (out ??= []).push({ ...match, line: number, endLine: number });
+    }
+    return out ?? (EMPTY as LineMatch[]);
+  }
+
+  /** Reports a block still open at the end of the input. */
+  flush(): LineMatch[] {
+    if (!this.block) return EMPTY as LineMatch[];
+    const match = this.closeBlock(undefined, this.block.lastLine, this.block.lastEnd);
+    return [match];
+  }
+
+  private continueBlock(line: string, number: number): 'consumed' | { kind: 'complete' | 'aborted'; match: LineMatch } {
+    const block = this.block!;
+    const spec = block.detector.multiline!;
+    const prefix = LOG_PREFIX.exec(line)![0].length;
+    const content = line.slice(prefix).replace(/["',\s]+$/, '');
+    const end = new RegExp(`^["']?(?:${spec.end.source})`).exec(content);
+    if (end) {
+      const marker = end[0].replace(/^["']/, '');
+      const match = this.closeBlock(marker, number, prefix + end[0].length);
+      return { kind: 'complete', match };
+    }
+    if (spec.body.test(content) && block.parts.length < spec.maxLines && block.size + content.length < MAX_BLOCK_BYTES) {
+      block.parts.push(content);
+      block.size += content.length + 1;
+      block.lastLine = number;
+      block.lastEnd = line.length;
+      return 'consumed';
+    }
+    return { kind: 'aborted', match: this.closeBlock(undefined, block.lastLine, block.lastEnd) };
+  }
+
+  private closeBlock(endMarker: string | undefined, endLine: number, end: number): LineMatch {
+    const block = this.block!;
+    this.block = undefined;
+    const secret = endMarker === undefined ? block.parts.join('\n') : `${block.parts.join('\n')}\n${endMarker}`;
+    const match = buildMatch(block.detector, secret, secret, 0, secret.length, endMarker === undefined);
+    return { ...match, start: block.start, end, line: block.startLine, endLine };
+  }
+}
