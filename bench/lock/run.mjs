@@ -5,8 +5,8 @@
 //
 //   node bench/lock/run.mjs [--json] [--packages N] [--reps N] [--seed N] [--concurrency N]
 
-import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fork, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,6 +18,8 @@ register();
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const load = (file) => import(pathToFileURL(path.join(ROOT, file)).href);
+const BIN = path.join(ROOT, 'bin', 'cordon.js');
+const DIST = path.join(ROOT, 'dist', 'cordon.js');
 
 const { values: args } = parseArgs({
   options: {
@@ -241,6 +243,30 @@ async function runBench() {
     await runVerify('fill', warmDir, 600_000);
     await collect('verify, warm cache (fresh entries, no request)', () => warmDir, 600_000);
     await collect('verify, warm cache, revalidated (--cache-ttl 0)', () => warmDir, 0);
+    // The CLI as users run it (node startup, bundle loading, discovery, JSON output), when dist/ is built.
+    if (existsSync(BIN) && readFileSync(DIST, 'utf8').includes('lock verify')) {
+      const project = path.join(temp, 'project');
+      mkdirSync(project);
+      writeFileSync(path.join(project, 'requirements.txt'), requirements);
+      const cli = async (cacheDir) => {
+        const before = await serverRequests();
+        const start = process.hrtime.bigint();
+        const code = await new Promise((resolve) => {
+          const child = spawn(process.execPath, [BIN, 'lock', 'verify', project, '--index-url', indexUrl, '--cache-dir', cacheDir, '--concurrency', String(CONCURRENCY), '-f', 'json', '-q'], { stdio: ['ignore', 'ignore', 'inherit'] });
+          child.on('close', resolve);
+        });
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        return { ms, code, requests: undefined, cacheHits: undefined, revalidated: undefined, network: (await serverRequests()) - before };
+      };
+      const coldRuns = [];
+      for (let rep = 0; rep < REPS; rep++) coldRuns.push(await cli(path.join(temp, `cli-cold-${rep}`)));
+      verifyRows.push({ label: 'cordon lock verify (CLI), cold cache', runs: coldRuns });
+      const warmRuns = [];
+      for (let rep = 0; rep < REPS; rep++) warmRuns.push(await cli(path.join(temp, 'cli-cold-0')));
+      verifyRows.push({ label: 'cordon lock verify (CLI), warm cache', runs: warmRuns });
+    } else {
+      process.stderr.write('note: dist/ is not built with `cordon lock`; run `npm run build` for the CLI rows\n');
+    }
   } finally {
     server.send('stop');
     rmSync(temp, { recursive: true, force: true });
@@ -257,9 +283,7 @@ async function runBench() {
         median: median(ms),
         min: Math.min(...ms),
         packagesPerSecond: (PACKAGES / median(ms)) * 1000,
-        requests: last.requests,
-        fromCache: last.cacheHits,
-        revalidated: last.revalidated,
+        ...(last.requests === undefined ? {} : { requests: last.requests, fromCache: last.cacheHits, revalidated: last.revalidated }),
         network: last.network,
       };
     }),
@@ -267,6 +291,8 @@ async function runBench() {
   const cold = rows.find((row) => row.label.startsWith('verify, cold'));
   const warm = rows.find((row) => row.label.startsWith('verify, warm cache (fresh'));
   const revalidated = rows.find((row) => row.label.includes('revalidated'));
+  const cliCold = rows.find((row) => row.label.endsWith('(CLI), cold cache'));
+  const cliWarm = rows.find((row) => row.label.endsWith('(CLI), warm cache'));
   const byRule = {};
   for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
   const summary = {
@@ -279,7 +305,11 @@ async function runBench() {
     cpus: os.cpus().length,
     loadavg: os.loadavg(),
     rows,
-    speedup: { warmOverCold: cold.median / warm.median, revalidatedOverCold: cold.median / revalidated.median },
+    speedup: {
+      warmOverCold: cold.median / warm.median,
+      revalidatedOverCold: cold.median / revalidated.median,
+      ...(cliCold && cliWarm ? { cliWarmOverCold: cliCold.median / cliWarm.median } : {}),
+    },
     findings: byRule,
   };
   if (args.json) {
@@ -298,11 +328,11 @@ async function runBench() {
         fmt(row.median).padStart(9),
         fmt(row.min).padStart(9),
         Math.round(row.packagesPerSecond).toLocaleString('en-US').padStart(9),
-        row.requests === undefined ? '' : `${row.requests} (${row.fromCache} / ${row.revalidated} / ${row.network})`,
+        row.requests === undefined ? (row.network === undefined ? '' : `– (– / – / ${row.network})`) : `${row.requests} (${row.fromCache} / ${row.revalidated} / ${row.network})`,
       ].join('  '),
     ),
     '',
-    `cache-hit speed-up: warm ${summary.speedup.warmOverCold.toFixed(1)}× faster than cold; revalidating (304s) ${summary.speedup.revalidatedOverCold.toFixed(1)}×`,
+    `cache-hit speed-up: warm ${summary.speedup.warmOverCold.toFixed(1)}× faster than cold; revalidating (304s) ${summary.speedup.revalidatedOverCold.toFixed(1)}×${summary.speedup.cliWarmOverCold ? `; CLI end to end ${summary.speedup.cliWarmOverCold.toFixed(1)}×` : ''}`,
     `findings: ${Object.entries(byRule).map(([rule, count]) => `${rule} ${count}`).join(', ') || 'none'}`,
   ];
   const load1 = os.loadavg()[0];

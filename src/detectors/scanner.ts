@@ -50,6 +50,11 @@ export interface RawMatch {
   decoded?: DecodedCredential;
   /** The credential continues past what was seen (a PEM BEGIN line without its END). */
   truncated?: boolean;
+  /**
+   * For an encoded match, the whole outermost encoded run in the line. Redact this rather than
+   * `start`/`end`: a decoded dump usually holds other secrets that no detector recognizes.
+   */
+  run?: { start: number; end: number };
 }
 
 /** A match of `LineScanner`: lines are 1-based; `start` is in `line`, `end` in `endLine`. */
@@ -269,6 +274,16 @@ function candidates(pass: Pass, text: string): Candidate[] | undefined {
   return found;
 }
 
+/** Per-text state of one plain scan. */
+interface PlainScan {
+  /** Secret spans already reported: sorted, never overlapping (start, end pairs). */
+  taken: number[];
+  /** A multi-line END marker search that failed from this position fails from any later one. */
+  noEndFrom: number;
+  /** The END marker found last: the first one after any position up to its start. */
+  nextEnd?: { index: number; end: number };
+}
+
 /**
  * The plain (not encoded) matches of `text`, appended to `out` (created on the first match).
  * Where candidates overlap, the one that starts first (its context included) wins, then the
@@ -277,26 +292,45 @@ function candidates(pass: Pass, text: string): Candidate[] | undefined {
  */
 function scanPlain(settings: Settings, text: string, out: RawMatch[] | undefined, offset: number, wrappers: boolean): RawMatch[] | undefined {
   const passes = settings.compiled.passes;
+  let state: PlainScan | undefined;
   for (let passIndex = 0; passIndex < passes.length; passIndex++) {
     const found = candidates(passes[passIndex]!, text);
     if (found === undefined) continue;
-    let taken: number[] | undefined;
+    state ??= { taken: [], noEndFrom: Infinity };
     for (const candidate of found) {
-      if (taken !== undefined && overlapsTaken(taken, candidate.secretStart, candidate.secretEnd)) continue;
+      if (overlapsTaken(state.taken, candidate.secretStart, candidate.secretEnd)) continue;
       const detector = candidate.slot.detectors.find(
         (d) => (wrappers || !d.yieldsToSpecific) && accepts(d, candidate.raw, text, candidate.secretStart),
       );
       if (detector === undefined) continue;
-      out = report(settings, detector, candidate, text, out, offset, wrappers);
-      (taken ??= []).push(candidate.secretStart, candidate.secretEnd);
+      out = report(settings, detector, candidate, text, out, offset, wrappers, state);
+      take(state.taken, candidate.secretStart, candidate.secretEnd);
     }
   }
   return out;
 }
 
+/** Index of the first taken span that ends after `position` (binary search). */
+function firstEndingAfter(taken: number[], position: number): number {
+  let low = 0;
+  let high = taken.length / 2;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (taken[middle * 2 + 1]! <= position) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 function overlapsTaken(taken: number[], start: number, end: number): boolean {
-  for (let index = 0; index < taken.length; index += 2) if (taken[index]! < end && start < taken[index + 1]!) return true;
-  return false;
+  const index = firstEndingAfter(taken, start);
+  return index * 2 < taken.length && taken[index * 2]! < end;
+}
+
+function take(taken: number[], start: number, end: number): void {
+  const index = firstEndingAfter(taken, start);
+  if (index * 2 === taken.length) taken.push(start, end);
+  else taken.splice(index * 2, 0, start, end);
 }
 
 function report(
@@ -307,6 +341,7 @@ function report(
   out: RawMatch[] | undefined,
   offset: number,
   wrappers: boolean,
+  state: PlainScan,
 ): RawMatch[] | undefined {
   let { secretEnd, raw } = candidate;
   const { secretStart } = candidate;
@@ -317,11 +352,17 @@ function report(
   }
   let truncated = false;
   if (detector.multiline) {
-    const end = new RegExp(detector.multiline.end.source, 'g');
-    end.lastIndex = secretEnd;
-    const closing = end.exec(text);
-    if (closing !== null && closing.index - secretEnd <= MAX_INLINE_BLOCK) {
-      secretEnd = closing.index + closing[0].length;
+    let closing: { index: number; end: number } | undefined;
+    if (state.nextEnd !== undefined && state.nextEnd.index >= secretEnd) closing = state.nextEnd;
+    else if (secretEnd < state.noEndFrom) {
+      const end = new RegExp(detector.multiline.end.source, 'g');
+      end.lastIndex = secretEnd;
+      const found = end.exec(text);
+      if (found === null) state.noEndFrom = secretEnd;
+      else closing = state.nextEnd = { index: found.index, end: found.index + found[0].length };
+    }
+    if (closing !== undefined && closing.index - secretEnd <= MAX_INLINE_BLOCK) {
+      secretEnd = closing.end;
       candidate.secretEnd = secretEnd;
       raw = text.slice(secretStart, secretEnd);
     } else {
@@ -365,6 +406,7 @@ function scanText(settings: Settings, text: string, depth: number): RawMatch[] {
         const [innerStart, innerEnd] = encodedSpan(decoded, start, end, inner.start, inner.end);
         inner.start = innerStart;
         inner.end = innerEnd;
+        inner.run = { start, end };
         inner.encoding = deeper(inner.encoding);
         (out ??= []).push(inner);
       }

@@ -1,4 +1,5 @@
 import type { Span } from '../models/yaml/document.ts';
+import type { Fix } from '../fixes/types.ts';
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -26,6 +27,8 @@ export interface FindingDraft {
   key: string;
   /** Other places that explain the finding (the trigger, the permission grant...). */
   related?: Array<{ message: string; span: Span; path?: string }>;
+  /** How to fix it, for `cordon fix` (see src/fixes/types.ts). */
+  fix?: Fix;
   /** The file the finding is in, when it is not the file being walked (repository-level rules). */
   path?: string;
 }

@@ -158,6 +158,22 @@ export class GitHubClient {
     });
   }
 
+  /** `<api>/repos/{owner}/{repo}/<rest>` (rest already encoded). */
+  repoUrl(owner: string, repo: string, rest: string): string {
+    return `${this.apiUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/${rest}`;
+  }
+
+  /**
+   * Any GET under the API, through the same cache as the run list (ETag revalidation; the cached
+   * copy when the API is unreachable; `--offline` reads the cache). `accept` asks for another
+   * media type (`application/vnd.github.sha` answers a bare SHA); `immutable` responses (a git
+   * tag object, addressed by its SHA) are read from the cache without asking again. Non-success
+   * statuses throw `HttpError` with the status (404, 422…).
+   */
+  async getText(url: string, what: string, options: { accept?: string; json?: boolean; immutable?: boolean } = {}): Promise<string> {
+    return this.fetchText(url, what, options);
+  }
+
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     const headers: Record<string, string> = {
       Accept: 'application/vnd.github+json',
@@ -174,7 +190,15 @@ export class GitHubClient {
    * cannot be reached at all the cached body is used with a warning; `--offline` reads the cache.
    */
   private async getJsonText(url: string, what: string): Promise<string> {
-    const cached = await this.options.cache.getText(url);
+    return this.fetchText(url, what, { json: true });
+  }
+
+  private async fetchText(url: string, what: string, options: { accept?: string; json?: boolean; immutable?: boolean }): Promise<string> {
+    const json = options.json ?? true;
+    // The cache is keyed by URL; another media type of the same URL is another entry.
+    const key = options.accept ? `${url}#accept=${options.accept}` : url;
+    const cached = await this.options.cache.getText(key);
+    if (cached && options.immutable) return cached.text;
     if (this.options.offline) {
       if (cached) return cached.text;
       throw new OfflineCacheMissError(`--offline: ${what} is not in the cache (${this.options.cache.dir}); run once without --offline to fetch it`);
@@ -183,6 +207,7 @@ export class GitHubClient {
       return await withRetries(url, this.options.http, async () => {
         const extra: Record<string, string> = {};
         if (cached?.meta.etag) extra['If-None-Match'] = cached.meta.etag;
+        if (options.accept) extra.Accept = options.accept;
         const open = await openRequest(url, { headers: this.headers(extra), redirect: 'follow' }, this.options.http);
         if (open.response.status === 304 && cached) {
           await discardBody(open);
@@ -190,9 +215,9 @@ export class GitHubClient {
         }
         if (!open.response.ok) throw await errorForStatus(url, open, this.options.http);
         const text = await bodyText(open);
-        JSON.parse(text);
+        if (json) JSON.parse(text);
         const etag = open.response.headers.get('etag');
-        await this.options.cache.putText(url, text, { contentType: open.response.headers.get('content-type') ?? 'application/json', ...(etag ? { etag } : {}) });
+        await this.options.cache.putText(key, text, { contentType: open.response.headers.get('content-type') ?? 'application/json', ...(etag ? { etag } : {}) });
         return text;
       });
     } catch (error) {

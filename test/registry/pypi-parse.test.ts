@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { parseProvenance, publisherDifferences, readPublisher } from '../../src/registry/pypi/integrity.ts';
 import { parseReleaseJson } from '../../src/registry/pypi/json-api.ts';
 import { normalizeName, parseDistributionFilename } from '../../src/registry/pypi/names.ts';
-import { compareVersions, normalizeVersion, sameVersion } from '../../src/registry/pypi/pep440.ts';
+import { compareAnyVersions as compareVersions, versionKey } from '../../src/models/python/pep440.ts';
 import { parseProjectPage, parseTime } from '../../src/registry/pypi/simple.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -94,9 +94,10 @@ test('names and file names', () => {
 });
 
 test('PEP 440: normalization, equality without trailing zeros, ordering', () => {
-  assert.equal(normalizeVersion('1.0-RC1'), '1.0rc1');
-  assert.equal(normalizeVersion('v1.0.post'), '1.0.post0');
-  assert.equal(normalizeVersion('1.0-1'), '1.0.post1');
+  const sameVersion = (a: string, b: string) => versionKey(a) === versionKey(b);
+  assert.equal(versionKey('1.0-RC1'), '1rc1');
+  assert.equal(versionKey('v1.0.post'), '1.post0');
+  assert.equal(versionKey('1.0-1'), '1.post1');
   assert.ok(sameVersion('1.0', '1.0.0'));
   assert.ok(sameVersion('1.0a1', '1.0.0alpha1'));
   assert.ok(!sameVersion('1.0', '1.0.post0'));

@@ -1,5 +1,5 @@
 import type { PackageIndex, SimpleFile, SimpleProject } from '../../registry/pypi/index.ts';
-import { compareVersions, versionKey } from '../../registry/pypi/pep440.ts';
+import { compareAnyVersions as compareVersions, versionKey } from '../../models/python/pep440.ts';
 
 /** The files of one release, as the Simple API lists them (grouped by their file names' version). */
 export interface ReleaseFiles {

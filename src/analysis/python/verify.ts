@@ -5,7 +5,7 @@ import type { LockedPackage, LockFile } from '../../models/python/types.ts';
 import type { Span } from '../../models/yaml/document.ts';
 import { displayUrl, type PackageIndex, type Publisher, type SimpleFile } from '../../registry/pypi/index.ts';
 import { publisherDifferences } from '../../registry/pypi/integrity.ts';
-import { versionKey } from '../../registry/pypi/pep440.ts';
+import { versionKey } from '../../models/python/pep440.ts';
 import { LOCK_RULES, type LockRuleId } from './lock-rules.ts';
 import { earlierReleases, installableFiles, lookupRelease, type ReleaseFiles } from './release.ts';
 

@@ -14,11 +14,12 @@ export const MIN_BASE64_RUN = 40;
 export const MAX_BASE64_RUN = 8 * 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 3;
 
-const ALPHABET = new Uint8Array(128);
+/** Indexed by UTF-16 code unit (65,536 entries: no range check in the hot loop). */
+const ALPHABET = new Uint8Array(65536);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') ALPHABET[c.charCodeAt(0)] = 1;
 
 export function isBase64Char(code: number): boolean {
-  return code < 128 && ALPHABET[code] === 1;
+  return ALPHABET[code] === 1;
 }
 
 /**

@@ -157,7 +157,7 @@ function parseV2(bytes: Uint8Array): Macaroon | undefined {
     caveats.push(caveat);
   }
   const signature = reader.field();
-  if (signature?.type !== FIELD_SIGNATURE || signature.data.length !== 32) return undefined;
+  if (signature?.type !== FIELD_SIGNATURE || signature.data.length !== 32 || !reader.done) return undefined;
   const macaroon: Macaroon = { version: 2, identifier, caveats, signature: signature.data };
   if (location !== undefined) macaroon.location = location;
   return macaroon;

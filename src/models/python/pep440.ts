@@ -28,6 +28,37 @@ export function compareVersions(a: string, b: string): number | undefined {
   return Math.sign(libraryCompare(a.trim(), b.trim()));
 }
 
+/**
+ * A key under which equal versions meet (`1.0`, `1.0.0`, `v1.0` and `1.0-0`… differ only in
+ * spelling): PEP 440's normal form with trailing zero release segments dropped. Text that is not
+ * PEP 440 keeps its own lower-cased spelling under a `legacy:` prefix.
+ */
+export function versionKey(text: string): string {
+  const parts = explain(text.trim());
+  if (!parts) return `legacy:${text.trim().toLowerCase()}`;
+  const release = [...parts.release];
+  while (release.length > 1 && release[release.length - 1] === 0) release.pop();
+  let key = `${parts.epoch ? `${parts.epoch}!` : ''}${release.join('.')}`;
+  if (parts.pre) key += `${parts.pre[0]}${parts.pre[1]}`;
+  if (parts.post !== null) key += `.post${parts.post}`;
+  if (parts.dev !== null) key += `.dev${parts.dev}`;
+  if (parts.local) key += `+${parts.local}`;
+  return key;
+}
+
+/**
+ * Orders any two version strings, as release lists on an index need: PEP 440 order for valid
+ * versions, which sort after every non-PEP 440 ("legacy") one; legacy ones compare as text.
+ */
+export function compareAnyVersions(a: string, b: string): number {
+  const ordered = compareVersions(a, b);
+  if (ordered !== undefined) return ordered;
+  const validA = isVersion(a);
+  const validB = isVersion(b);
+  if (validA !== validB) return validA ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** `>=1.0, <2` → its clauses; undefined when any clause is not PEP 440. An empty text has none. */
 export function parseSpecifier(text: string): SpecifierClause[] | undefined {
   if (!text.trim()) return [];

@@ -184,7 +184,9 @@ export class HttpClient {
    * over the size limit, bad redirects, or a cache miss offline.
    */
   get(request: HttpRequest): Promise<HttpResponse> {
-    const url = this.registerCredentials(request.url);
+    // Credentials come only from `registerCredentials` (the configured index): a URL handed over
+    // by an index page must not set what is sent to a host.
+    const url = splitCredentials(request.url).url;
     const key = `${request.accept}\n${url}`;
     let pending = this.inflight.get(key);
     if (!pending) {

@@ -1,7 +1,6 @@
-/** PEP 503 normalization: lower case, runs of `-`, `_` and `.` become one `-`. */
-export function normalizeName(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
-}
+import { normalizeName } from '../../models/python/pep508.ts';
+
+export { normalizeName };
 
 /** A valid project name (PEP 508 / core metadata). */
 export function isValidName(name: string): boolean {
