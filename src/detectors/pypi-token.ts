@@ -15,11 +15,11 @@ written into the token, so cordon reads it offline (projects, project ids, user 
 The Ultralytics compromise (December 2024) published two of its malicious releases with an API token that
 had not been revoked.`,
       respond: [
-        'Delete the token now: https://pypi.org/manage/account/token/ lists the account\'s tokens (user-scoped and project-scoped); project owners also see project tokens under https://pypi.org/manage/project/<name>/settings/. Deleting is immediate.',
+        'Delete the token now: Account settings → API tokens (https://pypi.org/manage/account/) lists the account\'s tokens, each with a "Remove token" option; owners of a project also see the tokens scoped to it on https://pypi.org/manage/project/<name>/settings/. https://pypi.org/manage/account/token/ creates the replacement. Deletion takes effect at once.',
         'If you cannot tell which token it is, delete every token that could be it: the token id cordon decoded is the macaroon identifier, not the name shown on the page.',
-        'Check each project in scope for releases and files uploaded since the log was written: https://pypi.org/manage/project/<name>/releases/ and the account\'s security history (https://pypi.org/manage/account/ → Security history) list uploads with the token that made them.',
+        'Check every project in scope for releases and files uploaded since the log was written: the project\'s Security history (https://pypi.org/manage/project/<name>/history/) records each upload and how it was authenticated, and the account\'s Security history lists token events.',
         'Yank or delete releases you did not make and tell your users; PyPI\'s admins can help (security@pypi.org).',
-        'Replace the token with Trusted Publishing (https://docs.pypi.org/trusted-publishers/) so no long-lived token is stored in CI, then delete the log (`DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs`).',
+        'Replace the token with Trusted Publishing (https://docs.pypi.org/trusted-publishers/) so no long-lived token is stored in CI, then delete the log (`gh api -X DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs`).',
       ],
       references: [
         'https://pypi.org/help/#apitoken',

@@ -17,9 +17,9 @@ open when the line was written and whether anyone reading the log live could hav
 (\`curl …/_/oidc/mint-token\`) or from debug output.`,
       respond: [
         'If the 15-minute window is still open, remove the trusted publisher (https://pypi.org/manage/project/<name>/settings/publishing/) to stop new tokens being minted; the leaked token itself cannot be deleted from the account page and expires on its own.',
-        'Check every project in scope for uploads made during the window (https://pypi.org/manage/project/<name>/releases/ and the project\'s security history): a release or file you did not upload means the token was used.',
+        'Check every project in scope for uploads made during the window: the project\'s Security history (https://pypi.org/manage/project/<name>/history/) records each upload and how it was authenticated; a release or file you did not upload means the token was used.',
         'Yank or delete unexpected releases and contact security@pypi.org.',
-        'Fix the step that printed it: use pypa/gh-action-pypi-publish, or register the token with `echo "::add-mask::$TOKEN"` before anything prints it, and delete the log (`DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs`).',
+        'Fix the step that printed it: use pypa/gh-action-pypi-publish, or register the token with `echo "::add-mask::$TOKEN"` before anything prints it, and delete the log (`gh api -X DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs`).',
       ],
       references: [
         'https://docs.pypi.org/trusted-publishers/internals/',

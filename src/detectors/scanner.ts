@@ -1,7 +1,7 @@
 import type { Confidence } from '../findings/finding.ts';
 import { fingerprintSecret } from '../findings/redact.ts';
 import { DEFAULT_MAX_DEPTH, MIN_BASE64_RUN, decodeBase64Text, encodedSpan, isBase64Noise, nextBase64Run, type Span } from './decoders/base64.ts';
-import type { DecodedCredential, Detector, MatchContext } from './detector.ts';
+import type { DecodedCredential, Detector, MatchContext, MultilineSpec } from './detector.ts';
 import { detectors as allDetectors } from './index.ts';
 
 /**
@@ -229,11 +229,17 @@ function buildMatch(detector: Detector, raw: string, text: string, start: number
 const MAX_INLINE_BLOCK = 64 * 1024;
 
 /** Every match of the slots a keyword of `text` points at, in order of position. */
-function candidates(pass: Pass, text: string): Candidate[] | undefined {
+function candidates(pass: Pass, text: string, from: number): Candidate[] | undefined {
   const { keywords } = pass;
-  keywords.lastIndex = 0;
+  keywords.lastIndex = from;
   let hit = keywords.exec(text);
   if (hit === null) return undefined;
+  return candidatesFrom(pass, text, hit);
+}
+
+function candidatesFrom(pass: Pass, text: string, first: RegExpExecArray): Candidate[] | undefined {
+  const { keywords } = pass;
+  let hit: RegExpExecArray | null = first;
   const triggered: Slot[] = [];
   do {
     for (const slot of pass.slotsByKeyword.get(pass.keywords.ignoreCase ? hit[0].toLowerCase() : hit[0]) ?? pass.slots) {
@@ -290,11 +296,18 @@ interface PlainScan {
  * earlier slot. `wrappers`: whether catch-all detectors may report (off inside a catch-all's own
  * value, where the specific detectors are looked for).
  */
-function scanPlain(settings: Settings, text: string, out: RawMatch[] | undefined, offset: number, wrappers: boolean): RawMatch[] | undefined {
+function scanPlain(
+  settings: Settings,
+  text: string,
+  out: RawMatch[] | undefined,
+  offset: number,
+  wrappers: boolean,
+  from = 0,
+): RawMatch[] | undefined {
   const passes = settings.compiled.passes;
   let state: PlainScan | undefined;
   for (let passIndex = 0; passIndex < passes.length; passIndex++) {
-    const found = candidates(passes[passIndex]!, text);
+    const found = candidates(passes[passIndex]!, text, from);
     if (found === undefined) continue;
     state ??= { taken: [], noEndFrom: Infinity };
     for (const candidate of found) {
@@ -355,7 +368,7 @@ function report(
     let closing: { index: number; end: number } | undefined;
     if (state.nextEnd !== undefined && state.nextEnd.index >= secretEnd) closing = state.nextEnd;
     else if (secretEnd < state.noEndFrom) {
-      const end = new RegExp(detector.multiline.end.source, 'g');
+      const end = endAnywhere(detector.multiline);
       end.lastIndex = secretEnd;
       const found = end.exec(text);
       if (found === null) state.noEndFrom = secretEnd;
@@ -391,10 +404,37 @@ function deeper(encoding: Encoding): Encoding {
 const run: Span = { start: 0, end: 0 };
 
 /** Plain matches, then matches inside decoded base64 runs; `depth` is how many layers are already open. */
+/**
+ * Length of a GitHub Actions timestamp prefix (`2025-09-05T10:00:00.0230000Z `), else 0. No
+ * credential starts inside it, so both searches begin after it: a quarter of a typical log's
+ * bytes are timestamps.
+ */
+function timestampLength(text: string): number {
+  if (text.length < 21 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return 0;
+  let index = 19;
+  if (text.charCodeAt(index) === 46) {
+    index++;
+    while (index < text.length && index < 31 && text.charCodeAt(index) >= 48 && text.charCodeAt(index) <= 57) index++;
+  }
+  if (text.charCodeAt(index) !== 90) return 0;
+  return text.charCodeAt(index + 1) === 32 ? index + 2 : index + 1;
+}
+
+/** Stage 1 alone: whether any keyword occurs (most lines: one native search, nothing allocated). */
+function anyKeyword(passes: Pass[], text: string, from: number): boolean {
+  for (let index = 0; index < passes.length; index++) {
+    const keywords = passes[index]!.keywords;
+    keywords.lastIndex = from;
+    if (keywords.test(text)) return true;
+  }
+  return false;
+}
+
 function scanText(settings: Settings, text: string, depth: number): RawMatch[] {
-  let out = scanPlain(settings, text, undefined, 0, true);
-  if (depth < settings.maxDepth && text.length >= settings.minBase64Length) {
-    let from = 0;
+  const content = timestampLength(text);
+  let out = anyKeyword(settings.compiled.passes, text, content) ? scanPlain(settings, text, undefined, 0, true, content) : undefined;
+  if (depth < settings.maxDepth && text.length - content >= settings.minBase64Length) {
+    let from = content;
     while (nextBase64Run(text, from, settings.minBase64Length, run)) {
       const start = run.start;
       const end = run.end;
@@ -426,7 +466,7 @@ function scanDecoded(settings: Settings, text: string, depth: number): RawMatch[
     starts.push(position);
     position += line.length + 1;
   }
-  const scanner = new LineScanner({}, settings, depth);
+  const scanner = LineScanner.forDecoded(settings, depth);
   const found: LineMatch[] = [];
   for (const line of lines) found.push(...scanner.push(line.endsWith('\r') ? line.slice(0, -1) : line));
   found.push(...scanner.flush());
@@ -486,20 +526,44 @@ interface OpenBlock {
 
 const MAX_BLOCK_BYTES = 256 * 1024;
 
+const endAnywhereCache = new WeakMap<MultilineSpec, RegExp>();
+/** The END marker anywhere (global, for a search from a position). */
+function endAnywhere(spec: MultilineSpec): RegExp {
+  let regex = endAnywhereCache.get(spec);
+  if (regex === undefined) endAnywhereCache.set(spec, (regex = new RegExp(spec.end.source, 'g')));
+  return regex;
+}
+
+const endAtStartCache = new WeakMap<MultilineSpec, RegExp>();
+/** The END marker at the start of a line's content (after an optional quote). */
+function endAtStart(spec: MultilineSpec): RegExp {
+  let regex = endAtStartCache.get(spec);
+  if (regex === undefined) endAtStartCache.set(spec, (regex = new RegExp(`^["']?(?:${spec.end.source})`)));
+  return regex;
+}
+
 /**
  * Scans a stream of lines. Same matches as `scanLine`, plus PEM blocks joined across lines: a
  * block is reported when its END line (or the first line that cannot belong to it) is pushed,
  * with `line`/`start` at its BEGIN marker; a block still open at the end is reported by `flush`.
  */
 export class LineScanner {
-  private readonly settings: Settings;
-  private readonly depth: number;
+  private settings: Settings;
+  /** Layers of base64 already open around the lines (for scanners of decoded text). */
+  private depth = 0;
   private lineNumber = 0;
   private block: OpenBlock | undefined;
 
-  constructor(options: ScanOptions = {}, settings?: Settings, depth = 0) {
-    this.settings = settings ?? (Object.keys(options).length === 0 ? (defaultSettings ??= settingsFor({})) : settingsFor(options));
-    this.depth = depth;
+  constructor(options: ScanOptions = {}) {
+    this.settings = Object.keys(options).length === 0 ? (defaultSettings ??= settingsFor({})) : settingsFor(options);
+  }
+
+  /** @internal A scanner for the lines of decoded text, sharing the outer scanner's settings. */
+  static forDecoded(settings: Settings, depth: number): LineScanner {
+    const scanner = new LineScanner();
+    scanner.settings = settings;
+    scanner.depth = depth;
+    return scanner;
   }
 
   /** The number of lines pushed so far. */
@@ -541,7 +605,7 @@ export class LineScanner {
     const spec = block.detector.multiline!;
     const prefix = LOG_PREFIX.exec(line)![0].length;
     const content = line.slice(prefix).replace(/["',\s]+$/, '');
-    const end = new RegExp(`^["']?(?:${spec.end.source})`).exec(content);
+    const end = endAtStart(spec).exec(content);
     if (end) {
       const marker = end[0].replace(/^["']/, '');
       const match = this.closeBlock(marker, number, prefix + end[0].length);

@@ -14,9 +14,9 @@ install from TestPyPI (\`--index-url https://test.pypi.org/simple/\`, often with
 PyPI, a recipe for dependency confusion). API tokens live until deleted; tokens minted by Trusted Publishing
 for TestPyPI expire after 15 minutes, as on PyPI.`,
       respond: [
-        'Delete the token at https://test.pypi.org/manage/account/token/ (or the project\'s settings page on test.pypi.org).',
+        'Delete the token in Account settings → API tokens on https://test.pypi.org/manage/account/ (project-scoped tokens also on https://test.pypi.org/manage/project/<name>/settings/).',
         'Check the projects in scope on test.pypi.org for uploads you did not make and delete them.',
-        'Make sure nothing installs from TestPyPI in production, and delete the log (`DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs`).',
+        'Make sure nothing installs from TestPyPI in production, and delete the log (`gh api -X DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs`).',
       ],
       references: ['https://test.pypi.org/help/#apitoken', 'https://packaging.python.org/en/latest/guides/using-testpypi/'],
     },

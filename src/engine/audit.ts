@@ -8,6 +8,7 @@ import type { CordonConfig } from '../findings/config.ts';
 import { ruleSettings } from '../findings/config.ts';
 import { parseIgnoreComments, isIgnoredByComment, isIgnoredByConfig, type IgnoreComment } from '../findings/ignore.ts';
 import type { Rule, RuleContext, StepScope } from '../rules/rule.ts';
+import type { Fix } from '../fixes/types.ts';
 
 export type { AuditInput } from './load.ts';
 
@@ -24,6 +25,11 @@ export interface AuditResult {
   /** Files that were read and modelled. */
   filesAudited: number;
   ignored: number;
+  /**
+   * The fix each reported finding offers (`FindingDraft.fix`), for `cordon fix`. Kept beside the
+   * findings, not in them, so reporters and JSON output do not change.
+   */
+  fixes: Map<Finding, Fix>;
 }
 
 type Draft = { rule: Rule<any>; draft: FindingDraft; path: string };
@@ -36,7 +42,7 @@ type Draft = { rule: Rule<any>; draft: FindingDraft; path: string };
 export async function audit(inputs: readonly AuditInput[], options: AuditOptions): Promise<AuditResult> {
   const loaded = await loadRepository(inputs, options);
   const { files, repository } = loaded;
-  const result: AuditResult = { findings: [], errors: [...loaded.errors], filesAudited: files.length + dependencyFileCount(repository.dependencies), ignored: 0 };
+  const result: AuditResult = { findings: [], errors: [...loaded.errors], filesAudited: files.length + dependencyFileCount(repository.dependencies), ignored: 0, fixes: new Map() };
   const enabled = options.rules.filter((rule) => !ruleSettings(options.config, rule.meta.id).disable);
 
   const drafts: Draft[] = [];
@@ -86,6 +92,7 @@ export async function audit(inputs: readonly AuditInput[], options: AuditOptions
     }
     if (settings.severity) finding.severity = settings.severity;
     result.findings.push(finding);
+    if (draft.fix) result.fixes.set(finding, draft.fix);
   }
   result.findings.sort(
     (a, b) =>

@@ -63,6 +63,23 @@ export interface Fix {
   safety: 'safe' | 'unsafe';
   /** What a person still has to do after the edit (e.g. the PyPI trusted publisher settings). */
   followUp?: string[];
+  /**
+   * A trusted publisher the index must know for the edited workflow to publish. `cordon fix`
+   * prints the exact settings, with the repository's owner and name from `git remote get-url
+   * origin` when it can read them (placeholders otherwise), and puts them in `--format json`.
+   */
+  trustedPublisher?: TrustedPublisherSettings;
   /** The edits, in the file the finding is in. May use services (network) to compute them. */
   edits(services: FixServices): Promise<TextEdit[]> | TextEdit[];
+}
+
+/** What to enter in a PyPI (or TestPyPI) trusted publisher for a GitHub Actions workflow. */
+export interface TrustedPublisherSettings {
+  index: 'pypi' | 'testpypi';
+  /** The workflow file's name, as PyPI asks for it (`release.yml`, not its path). */
+  workflow: string;
+  /** The deployment environment the publishing job declares, if any. */
+  environment?: string;
+  /** The publishing job, for the summary. */
+  job: string;
 }

@@ -3,6 +3,10 @@ import { HIGH_RISK_WRITE_SCOPES } from '../analysis/data/token-permissions.ts';
 import { describeNeeds, neededPermissions, permissionsBlock, type NeededPermissions } from '../analysis/permissions.ts';
 import type { Severity } from '../findings/finding.ts';
 import type { Job, Workflow } from '../models/github/types.ts';
+import type { Fix, TextEdit } from '../fixes/types.ts';
+import { insertJobPermissions, leastPrivilegeEntries, permissionsPair } from '../fixes/github.ts';
+import { mapping, raw, YamlEditor, type YamlEntry } from '../fixes/yaml-edit.ts';
+import { isMap, isScalar } from '../models/yaml/document.ts';
 import { defineRule } from './rule.ts';
 
 /** `id-token` is oidc-token-scope's business; this rule leaves it alone. */
@@ -89,6 +93,7 @@ needs and add only those.`,
         severity: inheriting.length ? 'high' : 'low',
         key: 'workflow/write-all',
         related: inheriting.map((job) => ({ message: `job \`${job.id}\` inherits \`write-all\``, span: job.idSpan })),
+        fix: leastPrivilegeFix(workflow, inheriting, 'replace'),
       });
       return;
     }
@@ -104,6 +109,7 @@ needs and add only those.`,
         confidence: 'medium',
         key: 'workflow/default-permissions',
         related: without.slice(1).map((job) => ({ message: `job \`${job.id}\` has no \`permissions:\` either`, span: job.idSpan })),
+        fix: leastPrivilegeFix(workflow, without, 'insert'),
       });
       return;
     }
@@ -116,6 +122,7 @@ needs and add only those.`,
         span: job.idSpan,
         confidence: 'medium',
         key: `${job.id}/default-permissions`,
+        fix: leastPrivilegeFix(workflow, [job], 'keep'),
       });
     }
   },
@@ -127,6 +134,7 @@ needs and add only those.`,
         span: job.permissions.span,
         severity: 'high',
         key: `${job.id}/write-all`,
+        fix: leastPrivilegeFix(workflow, [job], 'keep'),
       });
       return;
     }
@@ -157,6 +165,14 @@ needs and add only those.`,
       related: inherited
         ? unused.map(([scope, level]) => ({ message: `\`${scope}: write\` granted to every job without its own \`permissions:\``, span: level.span }))
         : unused.slice(1).map(([scope, level]) => ({ message: `\`${scope}: write\` is unused too`, span: level.span })),
+      fix: inherited
+        ? leastPrivilegeFix(workflow, [job], 'keep')
+        : narrowingFix(
+            job,
+            workflow,
+            unused.map(([scope]) => scope),
+            needed,
+          ),
     });
   },
 });
@@ -198,4 +214,73 @@ function leastPrivilegeList(jobs: readonly Job[], workflow: Workflow): string {
       return needed.unknown.length ? `${block} plus what ${describeUnknown(needed)} ${needed.unknown.length === 1 ? 'needs' : 'need'}` : block;
     })
     .join('; ');
+}
+
+// ---- fixes -------------------------------------------------------------------------------------
+
+/**
+ * Writes each job's least-privilege block (with a comment per scope saying which step needs it),
+ * replacing `write-all` or the implicit repository default. `top`: what happens to the workflow's
+ * own block: `replace` it with `{}`, `insert` a `permissions: {}`, or `keep` it. Unsafe when a
+ * job has steps whose needs cordon does not know: the block is then a lower bound.
+ */
+function leastPrivilegeFix(workflow: Workflow, jobs: readonly Job[], top: 'replace' | 'insert' | 'keep'): Fix {
+  const unknown = jobs.flatMap((job) => neededPermissions(job, workflow).unknown);
+  const labels = [...new Set(unknown.map((item) => item.what))];
+  const jobsText = `${jobs.length === 1 ? 'job' : 'jobs'} ${names(jobs)}`;
+  return {
+    title:
+      top === 'keep'
+        ? `give ${jobsText} least-privilege \`permissions:\``
+        : `set \`permissions: {}\` for the workflow${jobs.length ? ` and least-privilege \`permissions:\` for ${jobsText}` : ''}`,
+    safety: unknown.length ? 'unsafe' : 'safe',
+    ...(unknown.length
+      ? { followUp: [`Check what ${labels.slice(0, 3).join(', ')}${labels.length > 3 ? ` and ${labels.length - 3} more` : ''} ${labels.length === 1 ? 'needs' : 'need'} from the GITHUB_TOKEN and add it: cordon wrote only what the steps it knows need.`] }
+      : {}),
+    edits() {
+      const editor = new YamlEditor(workflow.yaml);
+      const edits: TextEdit[] = [];
+      if (top === 'replace' && workflow.permissions) edits.push(editor.replaceValue(permissionsPair(editor, workflow.permissions), mapping([])));
+      if (top === 'insert') edits.push(editor.insertEntry(editor.mapAt([]), { key: 'permissions', value: mapping([]) }, { before: ['jobs'], spaced: true }));
+      for (const job of jobs) {
+        const { entries } = leastPrivilegeEntries(job, workflow, job.permissions ?? workflow.permissions);
+        if (job.permissions) edits.push(editor.replaceValue(permissionsPair(editor, job.permissions), mapping(entries)));
+        else edits.push(insertJobPermissions(editor, job, entries));
+      }
+      return edits;
+    },
+  };
+}
+
+/** Lowers unused `write` scopes of a job's own block to `read` (when read is needed) or removes them. */
+function narrowingFix(job: Job, workflow: Workflow, scopes: readonly string[], needed: NeededPermissions): Fix {
+  const change = scopes.map((scope) => (needed.scopes.get(scope)?.level === 'read' ? `\`${scope}: write\` → \`read\`` : `\`${scope}: write\` removed`)).join(', ');
+  return {
+    title: `narrow job \`${job.id}\`'s permissions: ${change}`,
+    safety: needed.unknown.length ? 'unsafe' : 'safe',
+    ...(needed.unknown.length ? { followUp: [`Check that ${describeUnknown(needed)} ${needed.unknown.length === 1 ? 'does' : 'do'} not need ${scopes.map((scope) => `\`${scope}: write\``).join(', ')}.`] } : {}),
+    edits() {
+      const editor = new YamlEditor(workflow.yaml);
+      const pair = permissionsPair(editor, job.permissions!);
+      const map = pair.value;
+      if (!isMap(map)) return [];
+      const keep: YamlEntry[] = [];
+      const edits: TextEdit[] = [];
+      for (const item of map.items) {
+        const scope = isScalar(item.key) ? String(item.key.value) : '';
+        const level = isScalar(item.value) ? String(item.value.value) : '';
+        if (!scopes.includes(scope)) {
+          keep.push({ key: scope, value: raw(level) });
+          continue;
+        }
+        if (needed.scopes.get(scope)?.level === 'read') {
+          keep.push({ key: scope, value: raw('read') });
+          if (!map.flow && isScalar(item.value)) edits.push(editor.replaceScalar(item.value, 'read'));
+        } else if (!map.flow) edits.push(editor.removeEntry(map, scope));
+      }
+      // A flow mapping, or one left empty, is written anew.
+      if (map.flow || keep.length === 0) return [editor.replaceValue(pair, mapping(keep))];
+      return edits;
+    },
+  };
 }

@@ -6,6 +6,13 @@ import { buildCommand, effectiveArgv, gitlabJobPublishes, inertCommand, jobUsesV
 import type { GitLabJob, GitLabPipeline, IdToken } from '../models/gitlab/types.ts';
 import type { ShellCommand } from '../models/shell/types.ts';
 import { defineRule, type RuleContext } from './rule.ts';
+import type { Fix, TextEdit } from '../fixes/types.ts';
+import { FixUnavailableError } from '../fixes/types.ts';
+import { copiedEntries, idTokenComment, idTokenUse, insertJobPermissions, opaqueSteps, permissionsPair } from '../fixes/github.ts';
+import { splitPublishFix } from '../fixes/split-publish.ts';
+import { mapping, raw, YamlEditor } from '../fixes/yaml-edit.ts';
+import type { Permissions } from '../models/github/types.ts';
+import { isMap } from '../models/yaml/document.ts';
 
 const FIRST_PARTY = new Set(['actions', 'github']);
 /** Vendors' own installers of a language toolchain or package manager. */
@@ -126,6 +133,7 @@ publish:
         span: idTokenGrantSpan(permissions),
         severity: 'low',
         key: 'workflow/id-token',
+        fix: moveIdTokenFix(workflow, []),
       });
       return;
     }
@@ -140,6 +148,7 @@ publish:
       severity: idle.length || inheriting.length > 1 ? 'high' : 'medium',
       key: 'workflow/id-token',
       related: inheriting.map((job) => ({ message: `job \`${job.id}\` inherits \`id-token: write\``, span: job.idSpan })),
+      fix: moveIdTokenFix(workflow, inheriting),
     });
   },
 
@@ -158,6 +167,7 @@ publish:
         severity: 'medium',
         confidence: opaque.length ? 'low' : 'high',
         key: `${job.id}/id-token/unused`,
+        fix: dropIdTokenFix(job, workflow),
       });
       return;
     }
@@ -174,6 +184,7 @@ publish:
       severity: thirdParty.length ? 'high' : 'medium',
       key: `${job.id}/id-token/shared`,
       related: others.slice(0, 5).map((step) => ({ message: `${stepLabel(step)} shares the job with the OIDC permission`, span: step.span })),
+      fix: splitPublishFix(job, workflow),
     });
   },
 
@@ -330,4 +341,68 @@ function stepLabel(step: Step): string {
 function describeSteps(steps: Step[]): string {
   const labels = steps.slice(0, 3).map(stepLabel);
   return labels.join(', ') + (steps.length > 3 ? ` and ${steps.length - 3} more steps` : '');
+}
+
+// ---- fixes -------------------------------------------------------------------------------------
+
+/**
+ * Moves `id-token: write` from the workflow's `permissions:` to the inheriting jobs that use OIDC,
+ * each getting the workflow's other scopes too (so nothing else changes for them); the workflow
+ * keeps its other scopes, or `{}`. Unsafe when an inheriting job runs steps cordon cannot see into
+ * (they lose the permission). `write-all` is left to excessive-permissions' fix.
+ */
+function moveIdTokenFix(workflow: Workflow, inheriting: readonly Job[]): Fix {
+  const users = inheriting.filter((job) => idTokenUse(job, workflow) === 'uses');
+  const unsure = inheriting.filter((job) => idTokenUse(job, workflow) === 'maybe');
+  const names = (jobs: readonly Job[]) => jobs.map((job) => `\`${job.id}\``).join(', ');
+  return {
+    title: users.length
+      ? `move \`id-token: write\` from the workflow to ${users.length === 1 ? 'job' : 'jobs'} ${names(users)}`
+      : inheriting.length
+        ? 'remove `id-token: write` from the workflow: no job uses it'
+        : 'remove `id-token: write` from the workflow: every job sets its own permissions',
+    safety: unsure.length ? 'unsafe' : 'safe',
+    ...(unsure.length
+      ? { followUp: [`${unsure.length === 1 ? 'Job' : 'Jobs'} ${names(unsure)} lost \`id-token: write\`; if ${describeSteps(unsure.flatMap(opaqueSteps))} mint${unsure.flatMap(opaqueSteps).length === 1 ? 's' : ''} OIDC tokens, give that job \`permissions: { id-token: write }\` (and what else it needs).`] }
+      : {}),
+    edits() {
+      const permissions = workflow.permissions!;
+      if (permissions.kind !== 'map') throw unfixableGrant(permissions);
+      const editor = new YamlEditor(workflow.yaml);
+      const edits: TextEdit[] = [removeScope(editor, permissions, 'id-token')];
+      const others = copiedEntries(permissions, ['id-token']);
+      for (const job of users) edits.push(insertJobPermissions(editor, job, [...others, { key: 'id-token', value: raw('write'), comment: idTokenComment(job, workflow) }]));
+      return edits;
+    },
+  };
+}
+
+/** Removes `id-token: write` from a job that never requests a token. */
+function dropIdTokenFix(job: Job, workflow: Workflow): Fix {
+  const opaque = opaqueSteps(job);
+  return {
+    title: `remove \`id-token: write\` from job \`${job.id}\`: no step uses it`,
+    safety: opaque.length ? 'unsafe' : 'safe',
+    ...(opaque.length ? { followUp: [`If ${describeSteps(opaque)} mint${opaque.length === 1 ? 's' : ''} OIDC tokens, put \`id-token: write\` back on job \`${job.id}\`.`] } : {}),
+    edits() {
+      const permissions = job.permissions!;
+      if (permissions.kind !== 'map') throw unfixableGrant(permissions);
+      return [removeScope(new YamlEditor(workflow.yaml), permissions, 'id-token')];
+    },
+  };
+}
+
+function unfixableGrant(permissions: Permissions): FixUnavailableError {
+  return new FixUnavailableError(
+    permissions.kind === 'write-all' ? "`write-all` grants it; excessive-permissions' fix replaces `write-all` with least-privilege blocks" : 'the permissions are an expression cordon cannot edit',
+  );
+}
+
+/** Removes one scope from a permissions mapping; the last one leaves `{}`. */
+function removeScope(editor: YamlEditor, permissions: Permissions, scope: string): TextEdit {
+  const pair = permissionsPair(editor, permissions);
+  const map = pair.value;
+  if (!isMap(map)) throw new FixUnavailableError('the permissions are not a mapping cordon can edit');
+  if (map.flow) return editor.replaceValue(pair, mapping(copiedEntries(permissions, [scope])));
+  return editor.removeEntry(map, scope, 'empty');
 }

@@ -1,14 +1,38 @@
 import { jobReach } from '../analysis/graph.ts';
 import { gitlabJobPublishes, publishingIdTokens } from '../analysis/gitlab.ts';
+import { secretsIn } from '../analysis/credentials.ts';
+import type { PublishSite } from '../analysis/publish.ts';
+import type { Job, Workflow } from '../models/github/types.ts';
+import type { Fix } from '../fixes/types.ts';
+import { isReusableOnly, JOB_BODY_KEYS, workflowFileName } from '../fixes/github.ts';
+import { scalar, YamlEditor } from '../fixes/yaml-edit.ts';
 import { defineRule } from './rule.ts';
 
-export default defineRule({
+interface Config {
+  /** The environment `cordon fix` adds (`--environment NAME` sets it too). */
+  environment?: string;
+}
+
+export default defineRule<Config>({
   meta: {
     id: 'publish-without-environment',
     summary: 'job publishes to a package index without a deployment `environment:`',
     severity: 'high',
     confidence: 'high',
+    configSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        environment: {
+          type: 'string',
+          minLength: 1,
+          description: 'The environment `cordon fix` adds to publishing jobs (default: `pypi`, `testpypi`, `npm`, `crates-io`, `rubygems` or `nuget` by index).',
+        },
+      },
+    },
     docs: {
+      options: `- \`environment\`: the environment name \`cordon fix\` adds to publishing jobs (\`cordon fix --environment NAME\`
+  overrides it). Default: \`pypi\` for PyPI, \`testpypi\` for TestPyPI, \`npm\`, \`crates-io\`, \`rubygems\`, \`nuget\`.`,
       why: `A GitHub deployment environment is the only place where GitHub enforces who and what may run a
 publishing job: required reviewers, a wait timer, and deployment branch and tag rules. PyPI's
 trusted publisher can be bound to an environment name; the OIDC token then carries
@@ -90,6 +114,7 @@ publish:
       severity: oidc ? 'high' : 'medium',
       key: `${job.id}/${first.tool}`,
       related: [{ message: `job \`${job.id}\` has no \`environment:\``, span: job.idSpan }],
+      fix: environmentFix(job, workflow, sites, context.config.environment),
     });
   },
 
@@ -114,3 +139,43 @@ publish:
     });
   },
 });
+
+// ---- fix ---------------------------------------------------------------------------------------
+
+const DEFAULT_ENVIRONMENT: Record<string, string> = { pypi: 'pypi', npm: 'npm', cargo: 'crates-io', rubygems: 'rubygems', nuget: 'nuget' };
+
+/** Adds `environment: <name>` to the publishing job and says what to set up around it. */
+function environmentFix(job: Job, workflow: Workflow, sites: readonly PublishSite[], configured: string | undefined): Fix {
+  const pypi = sites.filter((site) => site.ecosystem === 'pypi');
+  const name = configured ?? (pypi.length ? (pypi.every((site) => site.index === 'test') ? 'testpypi' : 'pypi') : (DEFAULT_ENVIRONMENT[sites[0]!.ecosystem] ?? 'release'));
+  const oidcPypi = pypi.find((site) => site.auth === 'oidc');
+  const secrets = [...new Set(sites.filter((site) => site.auth === 'token').flatMap((site) => site.token?.secrets ?? []).map((use) => use.name))];
+  const jobSecretNames = [...new Set([...secrets, ...secretsIn(job.steps.flatMap((step) => step.expressions)).map((use) => use.name)])].filter((item) => item !== '*');
+  const followUp = [
+    `In the repository's Settings → Environments → \`${name}\` (GitHub creates it, unprotected, on the first run), add required reviewers and limit deployments to your release tags or branch.`,
+  ];
+  if (oidcPypi) {
+    followUp.push(
+      `On ${oidcPypi.index === 'test' ? 'TestPyPI' : 'PyPI'}, in the project's Settings → Publishing, add a trusted publisher with the settings below and remove the one without an environment: until then uploads still work, but PyPI does not require the environment.`,
+    );
+  }
+  if (secrets.length || jobSecretNames.length) {
+    const listed = (secrets.length ? secrets : jobSecretNames).map((item) => `\`${item}\``).join(', ');
+    followUp.push(`Move the secret${secrets.length + jobSecretNames.length > 1 ? 's' : ''} ${listed} into the \`${name}\` environment's secrets and delete the repository ${secrets.length > 1 ? 'secrets' : 'secret'}, so that only this job can read ${secrets.length > 1 ? 'them' : 'it'}.`);
+  }
+  if (isReusableOnly(workflow)) followUp.push('This workflow is only called by other workflows: the trusted publisher must name the calling workflow, not this file.');
+  return {
+    title: `add \`environment: ${name}\` to job \`${job.id}\``,
+    safety: 'safe',
+    followUp,
+    ...(oidcPypi ? { trustedPublisher: { index: oidcPypi.index === 'test' ? ('testpypi' as const) : ('pypi' as const), workflow: workflowFileName(workflow.path), environment: name, job: job.id } } : {}),
+    edits() {
+      const editor = new YamlEditor(workflow.yaml);
+      const map = editor.mapAt(job.route);
+      const existing = editor.pair(map, 'environment');
+      // `environment: ""` names none.
+      if (existing) return [editor.replaceValue(existing, scalar(name))];
+      return [editor.insertEntry(map, { key: 'environment', value: scalar(name) }, { before: ['permissions', ...JOB_BODY_KEYS] })];
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import { findRequirements, installSites, type InstallSite } from '../analysis/pip-install.ts';
 import type { FindingDraft } from '../findings/finding.ts';
+import { FixUnavailableError, type Fix } from '../fixes/types.ts';
 import { isHashed, unhashable, type RequirementLine, type RequirementsFile } from '../models/python/requirements.ts';
 import { defineRule } from './rule.ts';
 
@@ -44,7 +45,11 @@ uv export --format requirements-txt --no-emit-project -o requirements.txt
 \`\`\`
 
 Install with \`pip install --require-hashes -r requirements.txt\` (and the project with
-\`pip install --no-deps .\`).`,
+\`pip install --no-deps .\`).
+
+A file that already pins every dependency with \`==\` can be hashed in place from the index with
+\`cordon lock hash requirements.txt\` or \`cordon fix --unsafe\` (unsafe: it needs the network, takes
+the digests the index serves today, and turns on hash-checking mode).`,
       references: [
         'https://pip.pypa.io/en/stable/topics/secure-installs/',
         'https://pip.pypa.io/en/stable/reference/requirements-file-format/',
@@ -106,6 +111,7 @@ Install with \`pip install --require-hashes -r requirements.txt\` (and the proje
           key: 'none',
           path: file.path,
           related,
+          fix: hashFix(file),
         });
       }
     }
@@ -134,5 +140,31 @@ function report(
     key: `partial/${line.normalizedName ?? line.text}`,
     path: file.path,
     related,
+    ...(reason ? {} : { fix: hashFix(file, line) }),
   });
+}
+
+/**
+ * Adds the missing `--hash=sha256:…` lines from the package index (`cordon lock hash`'s
+ * machinery, through `FixServices.hashRequirements`): for the whole file, or for one line of a
+ * file already in hash-checking mode. Unsafe and needs the network: the digests are whatever the
+ * index serves today, and a file that was not in hash-checking mode then refuses every
+ * dependency it does not pin.
+ */
+function hashFix(file: RequirementsFile, line?: RequirementLine): Fix {
+  const what = line ? `\`${line.name ?? line.text}\` in ${file.path}` : file.path;
+  return {
+    title: `add --hash=sha256 lines to ${what} from the package index`,
+    safety: 'unsafe',
+    followUp: line
+      ? ['the hashes are those of the files the index serves today: check them (`cordon lock verify`) before trusting them']
+      : [
+          'pip now installs this file in hash-checking mode and refuses any dependency it does not pin: make sure it lists the whole dependency tree (pip-compile or uv export output), or compile it with --generate-hashes instead',
+          'the hashes are those of the files the index serves today: check them (`cordon lock verify`) before trusting them',
+        ],
+    async edits(services) {
+      if (!services.hashRequirements) throw new FixUnavailableError('needs the package index (network), which this run cannot use');
+      return services.hashRequirements(file.path, file.text, line ? { lines: [line.line] } : undefined);
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { jobCanMintOidc, jobSecrets } from '../analysis/credentials.ts';
 import type { Job, UsesRef, Workflow } from '../models/github/types.ts';
 import { describeHoldings, holdsCredentials as gitlabHoldsCredentials } from '../analysis/gitlab.ts';
 import type { GitLabImage, GitLabJob, GitLabPipeline } from '../models/gitlab/types.ts';
+import { pinActionFix } from '../fixes/unpinned-action.ts';
 import { defineRule, type RuleContext } from './rule.ts';
 
 type Policy = 'hash-pin' | 'ref-pin' | 'any';
@@ -71,7 +72,11 @@ update together:
       - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
 \`\`\`
 
-Tools such as \`pinact\` or \`ratchet\` (and \`cordon fix\`, later) resolve tags to SHAs. To allow tags for
+\`cordon fix\` does this: it resolves the tag through the GitHub API (\`GITHUB_API_URL\`, \`GITHUB_TOKEN\`;
+\`git ls-remote\` when the API is rate-limited or unreachable) and writes the most specific version tag
+on that commit as the comment (\`@v4\` → \`@<sha> # v4.2.2\`). Pinning a tag is a safe fix; pinning a
+branch (\`@main\`) freezes a moving target and needs \`--unsafe\`. \`docker://\` images are not fixed (their
+digest has to come from the registry). \`pinact\` and \`ratchet\` do the same. To allow tags for
 actions you trust, set a policy:
 
 \`\`\`yaml
@@ -122,6 +127,7 @@ paths too (\`"registry.example.com/*": ref-pin\`).`,
 
 function check(uses: UsesRef, job: Job | undefined, workflow: Workflow | undefined, context: RuleContext<Config>, where: string): void {
   if (uses.kind === 'local' || uses.kind === 'local-reusable-workflow') return;
+  const fix = pinActionFix(uses, context.file && 'yaml' in context.file ? context.file.yaml.text : undefined);
   if (uses.kind === 'docker') {
     const image = uses.image ?? '';
     if (uses.digest && DIGEST.test(uses.digest)) return;
@@ -134,6 +140,7 @@ function check(uses: UsesRef, job: Job | undefined, workflow: Workflow | undefin
       span: uses.span,
       severity: job && workflow && (jobCanMintOidc(job, workflow) || jobSecrets(job, workflow).length) ? 'high' : 'medium',
       key: `${where}/${uses.raw}`,
+      ...(fix ? { fix } : {}),
     });
     return;
   }
@@ -154,6 +161,7 @@ function check(uses: UsesRef, job: Job | undefined, workflow: Workflow | undefin
     span: uses.span,
     severity: firstParty ? (holds ? 'medium' : 'low') : holds ? 'high' : 'medium',
     key: `${where}/${uses.raw}`,
+    ...(fix ? { fix } : {}),
   });
 }
 

@@ -182,7 +182,13 @@ const CASES: Record<string, { positive: Positive[]; negative: string[] }> = {
       { line: `//registry.npmjs.org/:_authToken=${checksummedToken('npm_', 'npmrc')}`, secret: checksummedToken('npm_', 'npmrc') },
       { line: `//registry.npmjs.org/:_authToken=${seededUuid('legacy-npm')}`, secret: seededUuid('legacy-npm') },
     ],
-    negative: ['npm_config_cache=/home/runner/.npm', badChecksumToken('npm_', 'npm'), '//registry.npmjs.org/:_authToken=${NPM_TOKEN}'],
+    negative: [
+      'npm_config_cache=/home/runner/.npm',
+      badChecksumToken('npm_', 'npm'),
+      '//registry.npmjs.org/:_authToken=${NPM_TOKEN}',
+      // actions/setup-node's placeholder NODE_AUTH_TOKEN.
+      '//npm.pkg.github.com/:_authToken=XXXXX-XXXXX-XXXXX-XXXXX-XXXXX',
+    ],
   },
   'aws-access-key-id': {
     positive: [

@@ -22,66 +22,37 @@ export function isBase64Char(code: number): boolean {
   return ALPHABET[code] === 1;
 }
 
-/**
- * Calls `visit(start, end)` for every maximal run of standard base64 characters (with up to two
- * `=` of padding) of at least `minLength` characters. Probes one position in every `minLength`
- * and widens only around probes that hit the alphabet, so typical lines cost a few reads.
- */
-export function forEachBase64Run(text: string, minLength: number, visit: (start: number, end: number) => void): void {
-  const step = Math.max(1, minLength);
-  const length = text.length;
-  let probe = step - 1;
-  while (probe < length) {
-    if (!isBase64Char(text.charCodeAt(probe))) {
-      probe += step;
-      continue;
-    }
-    let start = probe;
-    while (start > 0 && isBase64Char(text.charCodeAt(start - 1))) start--;
-    let end = probe + 1;
-    while (end < length && isBase64Char(text.charCodeAt(end))) end++;
-    if (end - start >= minLength) {
-      let padded = end;
-      while (padded < length && padded - end < 2 && text.charCodeAt(padded) === 61) padded++;
-      visit(start, padded);
-    }
-    probe = end + step;
-  }
-}
-
 export interface Span {
   start: number;
   end: number;
 }
 
-/** Extends a run to the right from a sticky position (native code: faster than a charCodeAt loop). */
-const RUN_REST = /[A-Za-z0-9+/]*/y;
-
 /**
- * The first run at or after `from` (same rules as `forEachBase64Run`), written into `into`;
- * false when there is none. Allocates nothing: the scanner calls it for every line.
+ * The first maximal run of standard base64 characters (with up to two `=` of padding) of at least
+ * `minLength` characters that starts at or after `from`, written into `into`; false when there is
+ * none. Probes one position in every `minLength` (a long run always covers one) and widens only
+ * around probes that land in the alphabet, so a typical line costs a few reads; allocates nothing.
  */
 export function nextBase64Run(text: string, from: number, minLength: number, into: Span): boolean {
   const step = Math.max(1, minLength);
   const length = text.length;
   let probe = from + step - 1;
   while (probe < length) {
-    if (!isBase64Char(text.charCodeAt(probe))) {
+    if (ALPHABET[text.charCodeAt(probe)] !== 1) {
       probe += step;
       continue;
     }
     let start = probe;
-    while (start > from && isBase64Char(text.charCodeAt(start - 1))) start--;
+    while (start > from && ALPHABET[text.charCodeAt(start - 1)] === 1) start--;
     // A long enough run covers `need`; most probes land in a short word and stop here.
     const need = start + minLength - 1;
     if (need >= length) return false;
-    if (!isBase64Char(text.charCodeAt(need))) {
+    if (ALPHABET[text.charCodeAt(need)] !== 1) {
       probe = need + step;
       continue;
     }
-    RUN_REST.lastIndex = probe + 1;
-    RUN_REST.test(text);
-    const end = RUN_REST.lastIndex;
+    let end = probe + 1;
+    while (end < length && ALPHABET[text.charCodeAt(end)] === 1) end++;
     if (end - start >= minLength) {
       let padded = end;
       while (padded < length && padded - end < 2 && text.charCodeAt(padded) === 61) padded++;
@@ -94,14 +65,21 @@ export function nextBase64Run(text: string, from: number, minLength: number, int
   return false;
 }
 
+/**
+ * Calls `visit(start, end)` for every maximal run of standard base64 characters (with up to two
+ * `=` of padding) of at least `minLength` characters.
+ */
+export function forEachBase64Run(text: string, minLength: number, visit: (start: number, end: number) => void): void {
+  const run: Span = { start: 0, end: 0 };
+  for (let from = 0; nextBase64Run(text, from, minLength, run); from = run.end) visit(run.start, run.end);
+}
+
 export function findBase64Runs(text: string, minLength = MIN_BASE64_RUN): Span[] {
   const runs: Span[] = [];
   forEachBase64Run(text, minLength, (start, end) => runs.push({ start, end }));
   return runs;
 }
 
-/** `sha512-…` (npm/SRI integrity), `sha256:…` (docker digests), `md5-…`: the text before a run. */
-const DIGEST_PREFIX = /(?:sha(?:1|224|256|384|512)|md5)[-:]$/i;
 /** Lines whose long runs are cache keys and hashes (actions/cache and friends). */
 const NOISE_LINE = /Cache (?:restored from key|saved with key|hit for|not found for input keys)|[Cc]ache[ -]key:|restore-keys/;
 
@@ -112,21 +90,34 @@ const NOISE_LINE = /Cache (?:restored from key|saved with key|hit for|not found 
  */
 export function isBase64Noise(text: string, start: number, end: number): boolean {
   // Hexadecimal: 24 hex digits in a row never happen in base64 of text (p ≈ 1e-11).
-  HEX_HEAD.lastIndex = start;
-  if (end - start >= 24 && HEX_HEAD.test(text)) return true;
-  // Letters only (identifiers, CamelCase words).
-  LETTERS.lastIndex = start;
-  LETTERS.test(text);
-  if (LETTERS.lastIndex >= end) return true;
+  if (end - start >= 24) {
+    let index = start;
+    const stop = start + 24;
+    while (index < stop && (CLASS[text.charCodeAt(index)]! & HEX) !== 0) index++;
+    if (index === stop) return true;
+  }
+  // `sha512-…` integrity strings, `sha256:…` digests.
   if (start > 0) {
     const separator = text.charCodeAt(start - 1);
-    if ((separator === 45 || separator === 58) && DIGEST_PREFIX.test(text.slice(Math.max(0, start - 8), start))) return true;
+    if (separator === 45 || separator === 58) {
+      for (const prefix of DIGEST_NAMES) if (text.startsWith(prefix, start - 1 - prefix.length)) return true;
+    }
   }
+  // Letters only (identifiers, CamelCase words).
+  let index = start;
+  while (index < end && (CLASS[text.charCodeAt(index)]! & LETTER) !== 0) index++;
+  if (index >= end) return true;
   return NOISE_LINE.test(text);
 }
 
-const HEX_HEAD = /[0-9a-fA-F]{24}/y;
-const LETTERS = /[A-Za-z]*/y;
+const DIGEST_NAMES = ['sha512', 'sha256', 'sha384', 'sha224', 'sha1', 'md5', 'SHA512', 'SHA256', 'SHA384', 'SHA1', 'MD5'];
+
+/** Character classes for the noise tests, as bits: hexadecimal digit, ASCII letter. */
+const HEX = 1;
+const LETTER = 2;
+const CLASS = new Uint8Array(65536);
+for (const c of '0123456789abcdefABCDEF') CLASS[c.charCodeAt(0)]! |= HEX;
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ') CLASS[c.charCodeAt(0)]! |= LETTER;
 
 /** Whether decoded bytes look like text: at most 2% control characters besides tab and line breaks. */
 function mostlyText(bytes: Uint8Array, from: number, to: number): boolean {

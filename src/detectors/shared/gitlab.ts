@@ -23,4 +23,4 @@ export const GITLAB_AUDIT =
   'Check the projects and groups in reach for changes since the log was written: the audit events (Secure → Audit events), pushes, tags, releases, new pipelines, package and container registry uploads, and new tokens or deploy keys.';
 
 export const GITLAB_DELETE_LOG =
-  'Erase the job log once the credential is revoked: the job page → Erase job log, or `DELETE /projects/:id/jobs/:job_id/erase`.';
+  'Erase the job log once the credential is revoked: the job page → Erase job log, or `POST /projects/:id/jobs/:job_id/erase`.';
