@@ -25,10 +25,21 @@ validity window so you can tell which system accepts it and whether it has expir
   },
   pattern: JWT_PATTERN,
   keywords: ['eyJ'],
-  validate: (secret) => jwtCandidate(secret) !== undefined,
+  validate: (secret) => {
+    const jwt = jwtCandidate(secret);
+    return jwt !== undefined && !isDocumentationExample(jwt.payload);
+  },
   decode(secret) {
     const jwt = jwtCandidate(secret);
     return jwt ? jwtCredential(jwt) : undefined;
   },
   confidence: (secret) => (jwtCandidate(secret)?.payload.exp !== undefined ? 'high' : 'medium'),
 });
+
+/**
+ * jwt.io's sample token (`sub` 1234567890, `name` John Doe) is pasted into countless READMEs and
+ * test suites; it grants nothing anywhere.
+ */
+function isDocumentationExample(payload: Record<string, unknown>): boolean {
+  return payload.sub === '1234567890' && payload.name === 'John Doe';
+}

@@ -234,12 +234,6 @@ function candidates(pass: Pass, text: string, from: number): Candidate[] | undef
   keywords.lastIndex = from;
   let hit = keywords.exec(text);
   if (hit === null) return undefined;
-  return candidatesFrom(pass, text, hit);
-}
-
-function candidatesFrom(pass: Pass, text: string, first: RegExpExecArray): Candidate[] | undefined {
-  const { keywords } = pass;
-  let hit: RegExpExecArray | null = first;
   const triggered: Slot[] = [];
   do {
     for (const slot of pass.slotsByKeyword.get(pass.keywords.ignoreCase ? hit[0].toLowerCase() : hit[0]) ?? pass.slots) {
@@ -571,6 +565,7 @@ export class LineScanner {
     return this.lineNumber;
   }
 
+  /** Matches completed by this line (shared frozen empty array when none). */
   push(line: string): LineMatch[] {
     const number = ++this.lineNumber;
     let out: LineMatch[] | undefined;

@@ -68,8 +68,29 @@ const PATTERNS: readonly SecretPattern[] = [
     regex: /(?<![A-Za-z0-9_-])sk-(?:ant-)?(?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9_-]{32,}/g,
     prefix: tokenPrefix,
   },
-  // Docker Hub personal access tokens.
-  { hints: ['dckr_pat_'], regex: /dckr_pat_[A-Za-z0-9_-]{20,}/g, prefix: tokenPrefix },
+  // Docker Hub personal and organization access tokens.
+  { hints: ['dckr_'], regex: /dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,}/g, prefix: tokenPrefix },
+  // GitLab's other token kinds (CI build, deploy, runner, trigger, feed, OAuth, SCIM …).
+  { hints: ['gl'], regex: /gl(?:cbt|dt|rt|ptt|ft|imt|agent|oas|soat|ffct|sst)-[A-Za-z0-9_.-]{20,}/g, prefix: tokenPrefix },
+  // Slack app-level tokens.
+  { hints: ['xapp-'], regex: /xapp-[A-Za-z0-9-]{20,}/g, prefix: tokenPrefix },
+  // Cloudflare user and account API tokens with their prefixes.
+  { hints: ['cfut_', 'cfat_'], regex: /cf[ua]t_[A-Za-z0-9_-]{30,}/g, prefix: tokenPrefix },
+  // Values that are credentials because of the name they are assigned to: AWS secret keys,
+  // Cloudflare tokens without a prefix, the runner's own tokens in an `env` dump.
+  {
+    hints: ['_KEY', '_key', 'TOKEN'],
+    regex: /((?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|CLOUDFLARE_API_TOKEN|CF_API_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_RUNTIME_TOKEN)["']?\s*[=:]\s*["']?)([A-Za-z0-9/+=_.-]{20,})/g,
+    prefix: () => 0,
+    build: (match, redactPart) => `${match[1]}${redactPart(match[2] ?? '')}`,
+  },
+  // Secrets in the runner's memory layout, as the tj-actions payload grepped them out.
+  {
+    hints: ['isSecret'],
+    regex: /("value"\s*:\s*")([^"\\]{4,})("\s*,\s*"isSecret"\s*:\s*true)/g,
+    prefix: () => 0,
+    build: (match, redactPart) => `${match[1]}${redactPart(match[2] ?? '')}${match[3]}`,
+  },
   // URLs with a password: only the password is replaced, with no prefix at all.
   {
     hints: ['://'],

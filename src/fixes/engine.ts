@@ -6,6 +6,7 @@
  * nothing or after `maxPasses`.
  */
 import { audit, type AuditInput, type AuditOptions, type AuditResult } from '../engine/audit.ts';
+import { parseDocument, visit } from 'yaml';
 import { loadRepository } from '../engine/load.ts';
 import type { Finding, Severity } from '../findings/finding.ts';
 import { FixUnavailableError, type Fix, type FixServices, type TextEdit, type TrustedPublisherSettings } from './types.ts';
@@ -256,7 +257,29 @@ function checkEdits(edits: readonly TextEdit[], length: number): string | null {
 
 async function readErrors(input: AuditInput, text: string): Promise<Set<string>> {
   const { errors } = await loadRepository([{ ...input, text }]);
-  return new Set(errors.map((error) => `${error.path}\0${error.message}`));
+  const found = new Set(errors.map((error) => `${error.path}\0${error.message}`));
+  // The parser leaves an alias to a missing anchor for later; GitHub and GitLab refuse the file.
+  if (YAML_KINDS.has(input.kind) && text.includes('*')) {
+    const document = parseDocument(text, { merge: true });
+    visit(document, {
+      Alias: (_key, alias) => {
+        if (!hasAnchorBefore(document, alias.source, alias.range?.[0] ?? 0)) found.add(`${input.path}\0unknown alias *${alias.source}`);
+      },
+    });
+  }
+  return found;
+}
+
+const YAML_KINDS = new Set<AuditInput['kind']>(['workflow', 'action', 'gitlab']);
+
+function hasAnchorBefore(document: ReturnType<typeof parseDocument>, name: string, offset: number): boolean {
+  let found = false;
+  visit(document, {
+    Node: (_key, node) => {
+      if ((node as { anchor?: string }).anchor === name && ((node as { range?: number[] }).range?.[0] ?? Infinity) < offset) found = true;
+    },
+  });
+  return found;
 }
 
 /** The edited file reads without errors it did not have before. */

@@ -55,6 +55,11 @@ export class YamlEditor {
     return offset - this.lineStart(offset);
   }
 
+  isAnchored(node: unknown): boolean {
+    const anchor = (node as { anchor?: unknown } | null)?.anchor;
+    return typeof anchor === 'string' && anchor !== '';
+  }
+
   /** Only spaces stand before `offset` on its line. */
   startsLine(offset: number): boolean {
     return /^ *$/.test(this.text.slice(this.lineStart(offset), offset));
@@ -71,10 +76,10 @@ export class YamlEditor {
    * The node at a route, refusing aliases and merge keys on the way: an edit there would change
    * every place that uses the anchor.
    */
-  nodeAt(route: ReadonlyArray<string | number>): unknown {
+  nodeAt(route: ReadonlyArray<string | number>, options: { anchored?: boolean } = {}): unknown {
     let node: unknown = this.yaml.document.contents;
     for (const part of route) {
-      this.refuseShared(node, route);
+      this.refuseShared(node, route, options.anchored);
       if (typeof part === 'number') {
         if (!isSeq(node)) return undefined;
         node = node.items[part];
@@ -90,18 +95,20 @@ export class YamlEditor {
         node = found.value;
       }
     }
-    this.refuseShared(node, route);
+    this.refuseShared(node, route, options.anchored);
     return node;
   }
 
-  mapAt(route: ReadonlyArray<string | number>): YAMLMap<unknown, unknown> {
-    const node = this.nodeAt(route);
+  /** `anchored`: an anchored node may be edited (for edits every user of the anchor should get). */
+  mapAt(route: ReadonlyArray<string | number>, options: { anchored?: boolean } = {}): YAMLMap<unknown, unknown> {
+    const node = this.nodeAt(route, options);
     if (!isMap(node)) throw new FixUnavailableError(`\`${route.join('.')}\` is not a mapping cordon can edit`);
     return node;
   }
 
-  private refuseShared(node: unknown, route: ReadonlyArray<string | number>): void {
+  private refuseShared(node: unknown, route: ReadonlyArray<string | number>, anchored = false): void {
     if (isAlias(node)) throw new FixUnavailableError(`\`${route.join('.')}\` goes through the YAML alias \`*${node.source}\`; edit the anchor by hand`);
+    if (anchored) return;
     const anchor = (node as { anchor?: unknown } | null)?.anchor;
     if (typeof anchor === 'string' && anchor) throw new FixUnavailableError(`\`${route.join('.')}\` holds the YAML anchor \`&${anchor}\`, which other places reuse; edit it by hand`);
   }
@@ -290,12 +297,17 @@ export class YamlEditor {
       const tail = this.text.slice(currentEnd, keyLineEnd);
       return { offset: colon, endOffset: keyLineEnd, text: `${/^\s*#/.test(tail) ? tail : ''}\n${rendered.lines}` };
     }
-    // A value on the lines below the key (or a block scalar): keep a comment on the key's line.
+    // A value on the lines below the key (or a block scalar): keep an anchor or tag and a comment
+    // written on the key's line.
     const tail = this.text.slice(colon, keyLineEnd);
-    const keep = /^\s*#/.test(tail) ? tail : '';
+    const properties = /^\s*((?:[&!][^\s#]+\s*)*)/.exec(tail)![1]!.trim();
+    const rest = tail.replace(/^\s*((?:[&!][^\s#]+\s*)*)/, '');
+    const keep = /^#/.test(rest) ? rest : '';
+    if (!keep && rest.trim() && !/^[|>]/.test(rest.trim())) throw new FixUnavailableError('a value cordon cannot replace in place');
     const end = this.lineEnd(currentEnd);
-    if ('inline' in rendered) return { offset: colon, endOffset: end, text: ` ${rendered.inline}${keep ? ` ${keep.trim()}` : ''}` };
-    return { offset: colon, endOffset: end, text: `${keep}\n${rendered.lines}` };
+    const lead = properties ? ` ${properties}` : '';
+    if ('inline' in rendered) return { offset: colon, endOffset: end, text: `${lead} ${rendered.inline}${keep ? ` ${keep}` : ''}` };
+    return { offset: colon, endOffset: end, text: `${lead}${keep ? ` ${keep}` : ''}\n${rendered.lines}` };
   }
 
   /** Replaces a scalar's source text (quotes included) with `text`. */

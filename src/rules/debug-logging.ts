@@ -7,6 +7,13 @@ import type { ShellCommand } from '../models/shell/types.ts';
 import { describeHoldings, exposureLevel, gitlabJobPublishes } from '../analysis/gitlab.ts';
 import type { GitLabJob, GitLabVariable } from '../models/gitlab/types.ts';
 import { defineRule, type RuleContext } from './rule.ts';
+import { FixUnavailableError } from '../fixes/types.ts';
+import type { Input, Located, Step } from '../models/github/types.ts';
+import type { ShellWord } from '../models/shell/types.ts';
+import type { YamlFile } from '../models/yaml/document.ts';
+import type { Fix } from '../fixes/types.ts';
+import { removeShellTrace, removeTraceOption, removeWord } from '../fixes/shell-edit.ts';
+import { YamlEditor } from '../fixes/yaml-edit.ts';
 
 const DEBUG_VARIABLES = new Set(['ACTIONS_STEP_DEBUG', 'ACTIONS_RUNNER_DEBUG']);
 const VERBOSE_FLAGS: Record<string, RegExp> = {
@@ -85,26 +92,28 @@ run from the UI on a branch whose jobs hold no credentials, then erase that job'
 
   workflow(workflow, context) {
     const severity = exposureSeverity(workflow.jobs, workflow);
-    reportDebugEnv(workflow.env, `the whole workflow`, severity, context, 'workflow', 'workflow');
+    reportDebugEnv(workflow.yaml, workflow.env, `the whole workflow`, severity, context, 'workflow', 'workflow');
     if (workflow.defaultShell && tracesShell(workflow.defaultShell.value)) {
       context.report({
         message: `\`defaults.run.shell: ${workflow.defaultShell.value}\` traces every \`run:\` step of the workflow, printing commands after expansion${where(severity, 'workflow')}`,
         span: workflow.defaultShell.span,
         severity,
         key: 'workflow/defaults/shell',
+        fix: shellFix(workflow.yaml, workflow.defaultShell, 'the workflow'),
       });
     }
   },
 
   job(job, workflow, context) {
     const severity = exposureSeverity([job], workflow);
-    reportDebugEnv(job.env, `job \`${job.id}\``, severity, context, job.id);
+    reportDebugEnv(workflow.yaml, job.env, `job \`${job.id}\``, severity, context, job.id);
     if (job.defaultShell && tracesShell(job.defaultShell.value) && job.defaultShell !== workflow.defaultShell) {
       context.report({
         message: `\`defaults.run.shell: ${job.defaultShell.value}\` traces every \`run:\` step of job \`${job.id}\`${where(severity)}`,
         span: job.defaultShell.span,
         severity,
         key: `${job.id}/defaults/shell`,
+        fix: shellFix(workflow.yaml, job.defaultShell, `job \`${job.id}\``),
       });
     }
   },
@@ -116,7 +125,8 @@ run from the UI on a branch whose jobs hold no credentials, then erase that job'
     // In a composite action the calling job is unknown: medium, without claiming what the job holds.
     const place = job ? where(severity) : ', in whichever job uses this action';
     const key = step.route.join('/');
-    reportDebugEnv(step.env, 'this step', severity, context, key);
+    const yaml = scope.kind === 'job' ? scope.workflow.yaml : scope.action.yaml;
+    reportDebugEnv(yaml, step.env, 'this step', severity, context, key);
     if (!step.run) {
       const verbose = step.with.find((input) => input.name === 'verbose' && /^true$/i.test(input.value.trim()));
       if (verbose && stepPublishes(step, job, workflow).length) {
@@ -126,6 +136,7 @@ run from the UI on a branch whose jobs hold no credentials, then erase that job'
           severity: lower(severity),
           confidence: 'medium',
           key: `${key}/verbose`,
+          fix: verboseInputFix(yaml, step, verbose),
         });
       }
       return;
@@ -137,6 +148,7 @@ run from the UI on a branch whose jobs hold no credentials, then erase that job'
         span: step.run.shellSpan,
         severity,
         key: `${key}/shell`,
+        fix: shellFix(yaml, { value: step.run.shell, span: step.run.shellSpan }, 'this step'),
       });
     }
     for (const command of step.run.parsed().commands) {
@@ -147,6 +159,14 @@ run from the UI on a branch whose jobs hold no credentials, then erase that job'
           span: command.span,
           severity,
           key: `${key}/${trace}`,
+          fix: {
+            title: command.program === 'set' ? `turn off \`${trace}\` tracing in the script` : `drop the trace flag from \`${trace}\``,
+            safety: 'safe',
+            edits: () => {
+              if (step.run!.text.trim() === command.text.trim()) throw new FixUnavailableError(`\`${trace}\` is the whole script; remove it by hand`);
+              return removeTraceOption(yaml, command, trace);
+            },
+          },
         });
       }
     }
@@ -160,6 +180,7 @@ run from the UI on a branch whose jobs hold no credentials, then erase that job'
         severity: lower(severity),
         confidence: 'medium',
         key: `${key}/${site.tool}/${flag.text}`,
+        fix: wordFix(yaml, flag, `remove \`${flag.text}\` from \`${site.tool}\``),
       });
     }
   },
@@ -204,7 +225,7 @@ run from the UI on a branch whose jobs hold no credentials, then erase that job'
   },
 });
 
-function reportDebugEnv(entries: EnvEntry[], scope: string, severity: Severity, context: RuleContext, key: string, level: 'workflow' | 'job' = 'job'): void {
+function reportDebugEnv(yaml: YamlFile, entries: EnvEntry[], scope: string, severity: Severity, context: RuleContext, key: string, level: 'workflow' | 'job' = 'job'): void {
   for (const entry of entries) {
     if (!DEBUG_VARIABLES.has(entry.name)) continue;
     const value = entry.value.trim();
@@ -215,6 +236,7 @@ function reportDebugEnv(entries: EnvEntry[], scope: string, severity: Severity, 
       severity,
       confidence: value.includes('${{') ? 'medium' : 'high',
       key: `${key}/env/${entry.name}`,
+      fix: envFix(yaml, entry, scope),
     });
   }
 }
@@ -271,6 +293,46 @@ function where(severity: Severity, level: 'workflow' | 'job' = 'job'): string {
 
 function lower(severity: Severity): Severity {
   return severity === 'high' ? 'medium' : severity === 'medium' ? 'low' : severity;
+}
+
+// ---- fixes (GitHub) ----------------------------------------------------------------------------
+
+/** Removes a debug variable from its `env:` (the whole `env:` when it was the only entry). */
+function envFix(yaml: YamlFile, entry: EnvEntry, scope: string): Fix {
+  return {
+    title: `remove \`${entry.name}\` from the \`env:\` of ${scope}`,
+    safety: 'safe',
+    edits() {
+      const editor = new YamlEditor(yaml);
+      const envRoute = entry.route.slice(0, -1);
+      // An anchored env (`env: &debug`) is edited for every job that uses it: none should debug.
+      const env = editor.mapAt(envRoute, { anchored: true });
+      if (env.items.length > 1 || editor.isAnchored(env)) return [editor.removeEntry(env, entry.name, 'empty')];
+      return [editor.removeEntry(editor.mapAt(envRoute.slice(0, -1)), 'env')];
+    },
+  };
+}
+
+function shellFix(yaml: YamlFile, shell: Located<string>, scope: string): Fix {
+  return { title: `drop the trace option from the \`shell:\` of ${scope}`, safety: 'safe', edits: () => removeShellTrace(yaml, shell) };
+}
+
+function wordFix(yaml: YamlFile, word: ShellWord, title: string): Fix {
+  return { title, safety: 'safe', edits: () => [removeWord(yaml, word)] };
+}
+
+/** Removes `verbose: true` from a publishing action's `with:`. */
+function verboseInputFix(yaml: YamlFile, step: Step, input: Input): Fix {
+  return {
+    title: `remove \`verbose: true\` from \`${step.uses?.raw.split('@')[0] ?? 'the step'}\``,
+    safety: 'safe',
+    edits() {
+      const editor = new YamlEditor(yaml);
+      const inputs = editor.mapAt(input.route.slice(0, -1));
+      if (inputs.items.length > 1) return [editor.removeEntry(inputs, input.name)];
+      return [editor.removeEntry(editor.mapAt(step.route), 'with')];
+    },
+  };
 }
 
 // ---- GitLab CI -------------------------------------------------------------------------------

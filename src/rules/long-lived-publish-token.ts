@@ -14,6 +14,12 @@ import {
 import { variableReferences } from '../models/gitlab/build.ts';
 import type { GitLabJob } from '../models/gitlab/types.ts';
 import { defineRule, type RuleContext } from './rule.ts';
+import type { PublishSite } from '../analysis/publish.ts';
+import type { Job, Step, Workflow } from '../models/github/types.ts';
+import { FixUnavailableError, type Fix, type TextEdit } from '../fixes/types.ts';
+import { copiedEntries, insertJobPermissions, isReusableOnly, leastPrivilegeEntries, permissionsPair, workflowFileName } from '../fixes/github.ts';
+import { mapping, raw, YamlEditor, type YamlEntry } from '../fixes/yaml-edit.ts';
+import { isMap, isScalar } from '../models/yaml/document.ts';
 
 export default defineRule({
   meta: {
@@ -129,6 +135,7 @@ publish:
         span: site.token.span,
         key: `${step.route.join('/')}/${site.tool}`,
         related: [{ message: `published by \`${site.tool}\``, span: site.span }],
+        ...(job && workflow ? { fix: trustedPublishingFix(step, job, workflow, site) } : {}),
       });
     }
   },
@@ -213,4 +220,102 @@ function literalValue(job: GitLabJob, text: string): string {
   if (!reference) return text;
   const variable = [...job.inheritedVariables, ...job.variables].reverse().find((item) => item.name === reference[1]);
   return variable ? variable.value : text;
+}
+
+// ---- fix ---------------------------------------------------------------------------------------
+
+/** The PyPI actions that publish with Trusted Publishing once they are given no token. */
+const TRUSTED_ACTIONS = new Set(['pypa/gh-action-pypi-publish', 'pyo3/maturin-action']);
+
+/**
+ * Switches a PyPI publishing action to Trusted Publishing: removes the token (the `password:`
+ * input, with `user: __token__`; maturin's `MATURIN_PYPI_TOKEN` step variable) and grants the job
+ * `id-token: write`. Unsafe: uploads fail until the trusted publisher exists on PyPI.
+ */
+function trustedPublishingFix(step: Step, job: Job, workflow: Workflow, site: PublishSite): Fix | undefined {
+  if (site.ecosystem !== 'pypi' || !TRUSTED_ACTIONS.has(step.uses?.slug ?? '')) return undefined;
+  const index = site.index === 'test' ? 'TestPyPI' : 'PyPI';
+  const secrets = [...new Set((site.token?.secrets ?? []).map((use) => use.name))].filter((name) => name !== '*');
+  const secretsText = secrets.length ? secrets.map((name) => `\`${name}\``).join(', ') : 'that held the token';
+  const followUp = [
+    `Before the next release, add a trusted publisher for the project on ${index} with the settings below (a "pending publisher" for a project that does not exist yet): until it exists, this upload fails.`,
+    `Then delete the secret${secrets.length > 1 ? 's' : ''} ${secretsText} (repository or environment Settings → Secrets and variables → Actions) and remove the API token on ${index} (Account settings → API tokens).`,
+  ];
+  if (isReusableOnly(workflow)) followUp.push('This workflow is only called by other workflows: the trusted publisher must name the calling workflow, not this file.');
+  const unknown = job.permissions || workflow.permissions ? [] : leastPrivilegeUnknown(job, workflow);
+  if (unknown.length) followUp.push(`Job \`${job.id}\` had no \`permissions:\`; cordon wrote what its known steps need plus \`id-token: write\`. Check what ${unknown.join(', ')} need${unknown.length === 1 ? 's' : ''}.`);
+  return {
+    title: `publish with Trusted Publishing from job \`${job.id}\`: remove the token from \`${step.uses!.raw.split('@')[0]}\` and grant \`id-token: write\``,
+    safety: 'unsafe',
+    followUp,
+    trustedPublisher: { index: site.index === 'test' ? 'testpypi' : 'pypi', workflow: workflowFileName(workflow.path), ...(job.environment ? { environment: job.environment.name } : {}), job: job.id },
+    edits() {
+      const editor = new YamlEditor(workflow.yaml);
+      return [...removeToken(editor, step, job, workflow), ...grantIdToken(editor, job, workflow)];
+    },
+  };
+}
+
+function leastPrivilegeUnknown(job: Job, workflow: Workflow): string[] {
+  try {
+    return [...new Set(leastPrivilegeEntries(job, workflow, undefined).needed.unknown.map((item) => item.what))];
+  } catch {
+    return [];
+  }
+}
+
+function removeToken(editor: YamlEditor, step: Step, job: Job, workflow: Workflow): TextEdit[] {
+  const stepMap = editor.mapAt(step.route);
+  if (step.uses?.slug === 'pypa/gh-action-pypi-publish') {
+    const withMap = editor.mapAt([...step.route, 'with']);
+    const names = step.with.filter((input) => input.name === 'password' || ((input.name === 'user' || input.name === 'username') && input.value.trim() === '__token__')).map((input) => input.name);
+    if (!names.includes('password')) throw new FixUnavailableError('the token is not in a `password:` input cordon can remove');
+    return removeEntries(editor, stepMap, 'with', withMap, names);
+  }
+  const variable = step.env.find((entry) => /^MATURIN_(PYPI_TOKEN|PASSWORD)$/.test(entry.name));
+  if (!variable) {
+    const inherited = [...job.env, ...workflow.env].find((entry) => /^MATURIN_(PYPI_TOKEN|PASSWORD)$/.test(entry.name));
+    throw new FixUnavailableError(inherited ? `\`${inherited.name}\` is set for the whole ${job.env.includes(inherited) ? 'job' : 'workflow'}; remove it there by hand` : 'the token is not in a variable of this step');
+  }
+  return removeEntries(editor, stepMap, 'env', editor.mapAt([...step.route, 'env']), [variable.name]);
+}
+
+/** Removes keys from a step's `with:`/`env:`; all of them means the whole key goes. */
+function removeEntries(editor: YamlEditor, stepMap: import('yaml').YAMLMap<unknown, unknown>, key: string, map: import('yaml').YAMLMap<unknown, unknown>, names: string[]): TextEdit[] {
+  const written = map.items.map((item) => (isScalar(item.key) ? String(item.key.value) : ''));
+  if (written.every((name) => names.includes(name))) return [editor.removeEntry(stepMap, key)];
+  if (map.flow) {
+    const kept: YamlEntry[] = map.items
+      .filter((item) => !names.includes(isScalar(item.key) ? String(item.key.value) : ''))
+      .map((item) => ({ key: String((item.key as { value: unknown }).value), value: raw(editor.text.slice((item.value as { range: number[] }).range[0]!, (item.value as { range: number[] }).range[1]!)) }));
+    return [editor.replaceValue(editor.pair(stepMap, key)!, mapping(kept))];
+  }
+  return names.map((name) => editor.removeEntry(map, name));
+}
+
+/** Makes sure the job can mint OIDC tokens, changing nothing else about its token. */
+function grantIdToken(editor: YamlEditor, job: Job, workflow: Workflow): TextEdit[] {
+  const entry: YamlEntry = { key: 'id-token', value: raw('write'), comment: 'to publish with Trusted Publishing' };
+  const own = job.permissions;
+  if (own) {
+    if (own.kind === 'write-all') return [];
+    if (own.kind === 'none') return [editor.replaceValue(permissionsPair(editor, own), mapping([entry]))];
+    if (own.kind !== 'map') throw new FixUnavailableError(`job \`${job.id}\`'s \`permissions: ${own.kind}\` cannot take \`id-token: write\`; add it by hand`);
+    const level = own.scopes.get('id-token');
+    const pair = permissionsPair(editor, own);
+    if (!isMap(pair.value)) throw new FixUnavailableError('the permissions are not a mapping cordon can edit');
+    if (level?.value === 'write') return [];
+    if (level) {
+      const node = editor.pair(pair.value, 'id-token')?.value;
+      if (!isScalar(node)) throw new FixUnavailableError('`id-token` is not a plain value');
+      return [editor.replaceScalar(node, 'write')];
+    }
+    return [editor.insertEntry(pair.value, entry)];
+  }
+  const inherited = workflow.permissions;
+  if (!inherited) return [insertJobPermissions(editor, job, [...leastPrivilegeEntries(job, workflow, undefined).entries, entry])];
+  if (inherited.kind === 'write-all' || inherited.scopes.get('id-token')?.value === 'write') return [];
+  if (inherited.kind === 'none') return [insertJobPermissions(editor, job, [entry])];
+  if (inherited.kind !== 'map') throw new FixUnavailableError(`the workflow's \`permissions: ${inherited.kind}\` cannot be copied with \`id-token: write\`; add it to job \`${job.id}\` by hand`);
+  return [insertJobPermissions(editor, job, [...copiedEntries(inherited, ['id-token']), entry])];
 }

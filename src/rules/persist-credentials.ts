@@ -5,6 +5,9 @@ import type { Confidence, Severity } from '../findings/finding.ts';
 import type { Step } from '../models/github/types.ts';
 import type { YamlFile } from '../models/yaml/document.ts';
 import { defineRule, type RuleContext } from './rule.ts';
+import type { Fix } from '../fixes/types.ts';
+import { raw, YamlEditor } from '../fixes/yaml-edit.ts';
+import { isScalar } from '../models/yaml/document.ts';
 
 const FIRST_PARTY = new Set(['actions', 'github']);
 
@@ -94,6 +97,7 @@ function check(steps: readonly Step[], owner: string | undefined, yaml: YamlFile
     const span = step.with.find((input) => input.name === 'persist-credentials')?.span ?? step.uses!.span;
     const later = steps.filter((candidate) => candidate.index > step.index);
     const base = `${owner ?? 'runs'}/steps/${step.index}`;
+    const fix = persistCredentialsFix(step, later, yaml);
 
     // 1. The workspace (with .git/config) uploaded as an artifact.
     for (const upload of later) {
@@ -119,6 +123,7 @@ function check(steps: readonly Step[], owner: string | undefined, yaml: YamlFile
         severity,
         confidence,
         key: `${base}/artifact`,
+          fix,
         related: [{ message: 'uploads the checkout', span: upload.with.find((input) => input.name === 'path')?.span ?? upload.uses.span }],
       });
       break;
@@ -145,6 +150,7 @@ function check(steps: readonly Step[], owner: string | undefined, yaml: YamlFile
           severity: 'medium',
           confidence: untrusted.confidence,
           key: `${base}/untrusted`,
+          fix,
           related: [{ message: 'runs code from the pull request', span: runner.span }],
         });
         continue;
@@ -162,6 +168,7 @@ function check(steps: readonly Step[], owner: string | undefined, yaml: YamlFile
           span,
           severity: 'medium',
           key: `${base}/pat`,
+          fix,
           related: [{ message: 'third-party action after the checkout', span: thirdParty.uses!.span }],
         });
       }
@@ -223,4 +230,48 @@ function includesHiddenFiles(upload: Step, version: ActionVersion | undefined): 
   if (version.major === 4) return version.minor === undefined || version.minor >= 4 ? 'no' : 'yes';
   if (version.major === 3) return version.minor === undefined ? 'no' : version.minor >= 2 ? 'maybe' : 'yes';
   return 'yes';
+}
+
+// ---- fix ---------------------------------------------------------------------------------------
+
+/** Later commands that use the credentials the checkout kept (they would fail without them). */
+const GIT_NETWORK = /\bgit\s+(?:-[cC]\s+\S+\s+)*(push|fetch|pull|ls-remote|submodule|remote\s+update)\b|\bgh-deploy\b|\bghp-import\b|\bsemantic-release\b|\bchangeset\s+(publish|version)\b|\brelease-it\b|\blerna\s+(publish|version)\b|\bcz\s+bump\b/;
+/** Actions that push with the checkout's stored credentials. */
+const PUSHING_ACTIONS = new Set([
+  'stefanzweifel/git-auto-commit-action',
+  'endbug/add-and-commit',
+  'peter-evans/create-pull-request',
+  'changesets/action',
+  'ad-m/github-push-action',
+  'python-semantic-release/python-semantic-release',
+  'cycjimmy/semantic-release-action',
+  'gautamkrishnar/keepalive-workflow',
+]);
+
+/**
+ * `persist-credentials: false` on the checkout: written over `true`, added under its `with:`, or a
+ * new `with:` after `uses:`. Unsafe when a later step of the job visibly pushes or fetches with
+ * the stored credentials.
+ */
+function persistCredentialsFix(step: Step, later: readonly Step[], yaml: YamlFile): Fix {
+  const user = later.find((candidate) => (candidate.run && GIT_NETWORK.test(candidate.run.text)) || PUSHING_ACTIONS.has(candidate.uses?.slug ?? ''));
+  const userLabel = user ? (user.uses ? `\`${user.uses.raw.split('@')[0]}\`` : `the \`run:\` step${user.name ? ` “${user.name}”` : ''} at line ${user.span.start.line}`) : '';
+  return {
+    title: `set \`persist-credentials: false\` on \`${step.uses!.raw.split('@')[0]}\``,
+    safety: user ? 'unsafe' : 'safe',
+    ...(user
+      ? { followUp: [`${userLabel} pushes or fetches with the credentials the checkout kept; give it the token for that one command instead (\`git push "https://x-access-token:\${GH_TOKEN}@github.com/\${GITHUB_REPOSITORY}"\` with \`GH_TOKEN\` in its \`env:\`), or its own \`token:\` input.`] }
+      : {}),
+    edits() {
+      const editor = new YamlEditor(yaml);
+      const stepMap = editor.mapAt(step.route);
+      const withPair = editor.pair(stepMap, 'with');
+      if (!withPair) return [editor.insertEntry(stepMap, { key: 'with', value: { kind: 'map', entries: [{ key: 'persist-credentials', value: raw('false') }] } }, { after: ['uses'] })];
+      const inputs = editor.mapAt([...step.route, 'with']);
+      const existing = editor.pair(inputs, 'persist-credentials');
+      if (existing && isScalar(existing.value)) return [editor.replaceScalar(existing.value, 'false')];
+      if (existing) return [editor.replaceValue(existing, raw('false'))];
+      return [editor.insertEntry(inputs, { key: 'persist-credentials', value: raw('false') })];
+    },
+  };
 }

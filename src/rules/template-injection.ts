@@ -7,6 +7,9 @@ import type { Confidence, Severity } from '../findings/finding.ts';
 import { severityRank } from '../findings/finding.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
 import { defineRule, type StepScope } from './rule.ts';
+import type { FindingDraft } from '../findings/finding.ts';
+import type { Expression } from '../models/github/expressions.ts';
+import { injectionFix } from '../fixes/injection.ts';
 
 interface Verdict {
   severity: Severity;
@@ -85,6 +88,9 @@ In \`actions/github-script\`, read \`context.payload.issue.title\` instead of ex
     const workflow = scope.kind === 'job' ? scope.workflow : undefined;
     const inputTypes = workflow ? workflowInputTypes(workflow) : undefined;
     const occurrences = new Map<string, number>();
+    // One fix per step moves every reported expression of its script into `env:` at once.
+    const drafts: Array<{ draft: FindingDraft; inScript: boolean }> = [];
+    const moved: Expression[] = [];
     for (const sink of sinks) {
       for (const expression of sink.expressions) {
         const taints = expressionTaints(expression, { step, job, workflow });
@@ -99,15 +105,23 @@ In \`actions/github-script\`, read \`context.payload.issue.title\` instead of ex
         const n = (occurrences.get(keyBase) ?? 0) + 1;
         occurrences.set(keyBase, n);
         const through = worst.taint.via.length ? ` (through ${worst.taint.via.map((name) => `\`${name}\``).join(' → ')})` : '';
-        context.report({
-          message: `\`\${{ ${expression.text} }}\` is pasted into ${sink.label}: \`${path}\`${through} ${worst.why}. Pass it through \`env:\` and use the variable instead`,
-          span: expression.span,
-          severity: worst.severity,
-          confidence: worst.confidence,
-          key: `${keyBase}#${n}`,
+        const inScript = sink.label === '`run:`';
+        if (inScript) moved.push(expression);
+        drafts.push({
+          inScript,
+          draft: {
+            message: `\`\${{ ${expression.text} }}\` is pasted into ${sink.label}: \`${path}\`${through} ${worst.why}. Pass it through \`env:\` and use the variable instead`,
+            span: expression.span,
+            severity: worst.severity,
+            confidence: worst.confidence,
+            key: `${keyBase}#${n}`,
+          },
         });
       }
     }
+    const yaml = scope.kind === 'job' ? scope.workflow.yaml : scope.action.yaml;
+    const fix = moved.length ? injectionFix(step, moved, yaml, job, workflow) : undefined;
+    for (const { draft, inScript } of drafts) context.report(inScript && fix ? { ...draft, fix } : draft);
   },
 });
 
