@@ -4,6 +4,9 @@ const HELP = `cordon — audit release pipelines for the ways publishing tokens 
 
 Usage:
   cordon audit [PATH…] [options]   audit workflows, composite actions and GitLab CI pipelines (default PATH: .)
+  cordon fix [PATH…] [options]     apply the fixes the findings offer, in place (--dry-run: print
+                                   a diff; --unsafe: also fixes that change behaviour; --rule ID;
+                                   see 'cordon fix --help')
   cordon graph [PATH…] [-f FORMAT] which jobs can mint which tokens and reach which publish;
                                    FORMAT: text (default), json, dot (Graphviz) or mermaid
   cordon logs [PATH…] [options]    find, decode and time the credentials CI logs leaked: log files,
@@ -49,6 +52,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'audit') {
     const { runAuditCommand } = await import('./audit.ts');
     return runAuditCommand(rest);
+  }
+  if (command === 'fix') {
+    const { runFixCommand } = await import('./fix.ts');
+    return runFixCommand(rest);
   }
   if (command === 'graph') {
     const { runGraphCommand } = await import('./graph.ts');

@@ -8,6 +8,9 @@
 import { audit, type AuditInput, type AuditOptions, type AuditResult } from '../engine/audit.ts';
 import { parseDocument, visit } from 'yaml';
 import { loadRepository } from '../engine/load.ts';
+import { buildPipelineFile } from '../models/github/build.ts';
+import type { Workflow } from '../models/github/types.ts';
+import { YamlFile } from '../models/yaml/document.ts';
 import type { Finding, Severity } from '../findings/finding.ts';
 import { FixUnavailableError, type Fix, type FixServices, type TextEdit, type TrustedPublisherSettings } from './types.ts';
 import { applyEdits, editsOverlap } from './yaml-edit.ts';
@@ -45,6 +48,8 @@ export interface FixRecord {
   pass?: number;
   /** Not in the first audit: it appeared after an earlier fix. */
   appeared?: boolean;
+  /** The source line the finding starts on (trimmed), when first seen. */
+  lineText: string;
 }
 
 export interface FixedFile {
@@ -95,7 +100,17 @@ export async function runFixes(inputs: readonly AuditInput[], options: FixOption
     const key = identity(finding);
     let record = records.get(key);
     if (!record) {
-      record = { rule: finding.rule, path: finding.path, line: finding.line, severity: finding.severity, message: finding.message, fingerprint: finding.fingerprint, outcome: 'no-fix', ...(appeared ? { appeared } : {}) };
+      record = {
+        rule: finding.rule,
+        path: finding.path,
+        line: finding.line,
+        severity: finding.severity,
+        message: finding.message,
+        fingerprint: finding.fingerprint,
+        lineText: lineOf(current.get(finding.path)?.text, finding.line),
+        outcome: 'no-fix',
+        ...(appeared ? { appeared } : {}),
+      };
       records.set(key, record);
     }
     return record;
@@ -207,11 +222,25 @@ export async function runFixes(inputs: readonly AuditInput[], options: FixOption
     result = await audit([...current.values()], options);
   }
 
-  // What is still reported after the last pass keeps the reason it was not fixed.
-  const remaining = new Set(result.findings.map(identity));
-  for (const finding of result.findings) if (selected(finding.rule)) see(finding, true);
-  for (const [key, record] of records) {
-    if (remaining.has(key)) {
+  // What is still reported after the last pass keeps the reason it was not fixed. Keys numbered
+  // by occurrence (`…#2`) move to the next finding when an earlier one is fixed, so a remaining
+  // finding is matched to the record of the same rule and message on the same source line first.
+  const remaining = new Set<FixRecord>();
+  for (const finding of result.findings) {
+    if (!selected(finding.rule)) continue;
+    const text = lineOf(current.get(finding.path)?.text, finding.line);
+    const byKey = records.get(identity(finding));
+    const sameLine = [...records.values()].filter(
+      (record) => record.rule === finding.rule && record.path === finding.path && record.message === finding.message && record.lineText === text && !remaining.has(record),
+    );
+    // Among identical lines, the one whose fix was not applied is the one still there.
+    const keyMatches = byKey && byKey.lineText === text && !remaining.has(byKey) ? [byKey] : [];
+    const candidates = [...keyMatches, ...sameLine];
+    const record = candidates.find((candidate) => candidate.outcome !== 'fixed') ?? candidates[0] ?? byKey ?? see(finding, true);
+    remaining.add(record);
+  }
+  for (const record of records.values()) {
+    if (remaining.has(record)) {
       if (record.outcome === 'fixed') {
         record.outcome = 'remains';
         record.reason = 'still reported after its fix was applied';
@@ -224,6 +253,8 @@ export async function runFixes(inputs: readonly AuditInput[], options: FixOption
     }
   }
 
+  refreshTrustedPublishers(records.values(), current);
+
   const files: FixedFile[] = [];
   for (const [path, input] of current) {
     const original = originals.get(path)!;
@@ -233,6 +264,40 @@ export async function runFixes(inputs: readonly AuditInput[], options: FixOption
     files.push({ path, original: restore(original), fixed: restore(input.text) });
   }
   return { before, after: result, files, records: [...records.values()], passes };
+}
+
+/**
+ * A trusted publisher's environment is the one its job declares after every fix: another fix
+ * (publish-without-environment's) may have added it after this one was computed.
+ */
+function refreshTrustedPublishers(records: Iterable<FixRecord>, files: Map<string, AuditInput>): void {
+  const jobs = new Map<string, Map<string, string | undefined>>();
+  for (const record of records) {
+    const settings = record.fix?.trustedPublisher;
+    if (!settings) continue;
+    let environments = jobs.get(record.path);
+    if (!environments) {
+      environments = new Map();
+      jobs.set(record.path, environments);
+      const input = files.get(record.path);
+      try {
+        if (input?.kind === 'workflow') {
+          const workflow = buildPipelineFile(input.path, YamlFile.parse(input.text), 'workflow') as Workflow;
+          for (const job of workflow.jobs) environments.set(job.id, job.environment?.name);
+        }
+      } catch {
+        // Unreadable now: keep what the fix said.
+      }
+    }
+    if (!environments.has(settings.job)) continue;
+    const environment = environments.get(settings.job);
+    const { environment: _old, ...rest } = settings;
+    record.fix!.trustedPublisher = environment ? { ...rest, environment } : rest;
+  }
+}
+
+function lineOf(text: string | undefined, line: number): string {
+  return (text?.split('\n')[line - 1] ?? '').trim();
 }
 
 function describeFix(fix: Fix): NonNullable<FixRecord['fix']> {

@@ -10,6 +10,22 @@ import { FixUnavailableError, type TextEdit } from './types.ts';
 import { mapping, raw, type YamlEditor, type YamlEntry } from './yaml-edit.ts';
 
 const FIRST_PARTY = new Set(['actions', 'github']);
+/**
+ * Third-party actions known not to mint OIDC tokens on their own (toolchain installers), or whose
+ * OIDC use `stepUsesOidc` already decides from their inputs.
+ */
+const KNOWN_OIDC_BEHAVIOUR = new Set([
+  'astral-sh/setup-uv',
+  'pnpm/action-setup',
+  'oven-sh/setup-bun',
+  'denoland/setup-deno',
+  'dtolnay/rust-toolchain',
+  'ruby/setup-ruby',
+  'pdm-project/setup-pdm',
+  'prefix-dev/setup-pixi',
+  'graalvm/setup-graalvm',
+  'hynek/build-and-inspect-python-package',
+]);
 
 /** Keys a new job-level key is written before, in this order of preference. */
 export const JOB_BODY_KEYS = ['steps', 'uses', 'with', 'secrets', 'strategy', 'services', 'container', 'outputs'];
@@ -24,14 +40,22 @@ export function idTokenUse(job: Job, workflow: Workflow): 'uses' | 'maybe' | 'no
   return opaqueSteps(job).length ? 'maybe' : 'no';
 }
 
-/** Steps whose use of the job's token and OIDC permission cordon cannot tell. */
+/** Scripts that may mint a token through a tool or a script cordon does not read (`pnpm run ci-publish`). */
+const MAYBE_OIDC_SCRIPT = /\b(publish|release|deploy|upload|login|attest|sign|oidc|id-token)\b/i;
+
+/**
+ * Steps whose use of the job's token and OIDC permission cordon cannot tell: third-party actions
+ * without a knowledge entry, local and docker actions, and scripts that publish, deploy or log in
+ * through tools cordon does not recognise.
+ */
 export function opaqueSteps(job: Job): Step[] {
   return job.steps.filter((step) => {
+    if (step.run) return MAYBE_OIDC_SCRIPT.test(step.run.text);
     const uses = step.uses;
     if (!uses) return false;
     if (uses.kind === 'local' || uses.kind === 'docker') return true;
     if (uses.kind !== 'action') return false;
-    return !FIRST_PARTY.has(uses.owner ?? '') && !actionKnowledge(step);
+    return !FIRST_PARTY.has(uses.owner ?? '') && !KNOWN_OIDC_BEHAVIOUR.has(uses.slug ?? '') && !actionKnowledge(step);
   });
 }
 
@@ -76,8 +100,9 @@ export function idTokenComment(job: Job, workflow: Workflow): string {
 }
 
 /** The value of a permissions block written for a job: a mapping, or `{}` with a comment. */
-export function permissionsEntry(entries: YamlEntry[]): YamlEntry {
-  return entries.length ? { key: 'permissions', value: mapping(entries) } : { key: 'permissions', value: mapping([]), comment: 'no step needs the GITHUB_TOKEN' };
+export function permissionsEntry(entries: YamlEntry[], options: { explain?: boolean } = {}): YamlEntry {
+  if (entries.length) return { key: 'permissions', value: mapping(entries) };
+  return { key: 'permissions', value: mapping([]), ...(options.explain === false ? {} : { comment: 'no step needs the GITHUB_TOKEN' }) };
 }
 
 /** Inserts `permissions:` into a job (before its steps). */

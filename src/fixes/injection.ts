@@ -28,14 +28,39 @@ const RUNNER_VARIABLES: Record<string, string> = {
 
 export type QuoteContext = 'plain' | 'double' | 'single' | 'heredoc' | 'quoted-heredoc' | 'comment';
 
-export function injectionFix(step: Step, expressions: readonly Expression[], yaml: YamlFile, job: Job | undefined, workflow: Workflow | undefined): Fix {
-  const names = [...new Set(expressions.map((expression) => `\`\${{ ${expression.text} }}\``))];
-  return {
-    title: `pass ${names.slice(0, 2).join(', ')}${names.length > 2 ? ` and ${names.length - 2} more` : ''} to the script through \`env:\``,
-    safety: 'unsafe',
-    followUp: ['The script now reads the value as one quoted word; if it relied on the value being split into several words or expanded as code, adjust it.'],
-    edits: () => injectionEdits(step, expressions, yaml, job, workflow),
-  };
+/**
+ * The fixes for a step's reported expressions: one shared fix for all that can move (so their
+ * `env:` entries are written together), and for each that cannot, a fix that says why.
+ */
+export function injectionFixes(step: Step, expressions: readonly Expression[], yaml: YamlFile, job: Job | undefined, workflow: Workflow | undefined): Map<Expression, Fix> {
+  const fixes = new Map<Expression, Fix>();
+  const movable: Expression[] = [];
+  for (const expression of expressions) {
+    try {
+      injectionEdits(step, [expression], yaml, job, workflow);
+      movable.push(expression);
+    } catch (error) {
+      if (!(error instanceof FixUnavailableError)) throw error;
+      fixes.set(expression, {
+        title: `pass \`\${{ ${expression.text} }}\` to the script through \`env:\``,
+        safety: 'safe',
+        edits: () => {
+          throw error;
+        },
+      });
+    }
+  }
+  if (movable.length) {
+    const names = [...new Set(movable.map((expression) => `\`\${{ ${expression.text} }}\``))];
+    const shared: Fix = {
+      title: `pass ${names.slice(0, 2).join(', ')}${names.length > 2 ? ` and ${names.length - 2} more` : ''} to the script through \`env:\``,
+      safety: 'unsafe',
+      followUp: ['The script now reads the value as one quoted word; if it relied on the value being split into several words or run as code, adjust it.'],
+      edits: () => injectionEdits(step, movable, yaml, job, workflow),
+    };
+    for (const expression of movable) fixes.set(expression, shared);
+  }
+  return fixes;
 }
 
 function injectionEdits(step: Step, expressions: readonly Expression[], yaml: YamlFile, job: Job | undefined, workflow: Workflow | undefined): TextEdit[] {

@@ -127,7 +127,7 @@ function splitEdits(job: Job, workflow: Workflow, buildId: string): TextEdit[] {
   for (const pair of jobMap.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     if (key === 'permissions' && job.permissions) {
-      lines.push(editor.renderEntry(permissionsEntry(copiedEntries(job.permissions, ['id-token'])), keyColumn));
+      lines.push(editor.renderEntry(permissionsEntry(copiedEntries(job.permissions, ['id-token']), { explain: false }), keyColumn));
       continue;
     }
     if (!COPIED_KEYS.has(key)) continue;
@@ -152,7 +152,12 @@ function needsEdit(editor: YamlEditor, jobMap: YAMLMap<unknown, unknown>, id: st
   const pair = editor.pair(jobMap, 'needs');
   if (!pair) return editor.insertEntry(jobMap, { key: 'needs', value: { kind: 'scalar', value: id } }, { before: ['runs-on', 'environment', 'permissions', 'steps'] });
   const value = pair.value;
-  if (isSeq(value)) return editor.appendItem(value, renderScalar(id, value.flow === true));
+  if (isSeq(value)) {
+    // Quote like the names already there.
+    const last = value.items[value.items.length - 1];
+    const style = isScalar(last) ? last.type : undefined;
+    return editor.appendItem(value, style === 'QUOTE_DOUBLE' ? JSON.stringify(id) : style === 'QUOTE_SINGLE' ? `'${id}'` : renderScalar(id, value.flow === true));
+  }
   if (isScalar(value)) return editor.replaceScalar(value, `[${editor.text.slice((value as Ranged).range![0], (value as Ranged).range![1])}, ${renderScalar(id, true)}]`);
   throw new FixUnavailableError('`needs:` is neither a name nor a list');
 }

@@ -163,7 +163,7 @@ run from the UI on a branch whose jobs hold no credentials, then erase that job'
             title: command.program === 'set' ? `turn off \`${trace}\` tracing in the script` : `drop the trace flag from \`${trace}\``,
             safety: 'safe',
             edits: () => {
-              if (step.run!.text.trim() === command.text.trim()) throw new FixUnavailableError(`\`${trace}\` is the whole script; remove it by hand`);
+              if (command.program === 'set' && step.run!.text.trim() === command.text.trim()) throw new FixUnavailableError(`\`${trace}\` is the whole script; remove it by hand`);
               return removeTraceOption(yaml, command, trace);
             },
           },

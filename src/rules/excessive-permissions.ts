@@ -265,7 +265,7 @@ function narrowingFix(job: Job, workflow: Workflow, scopes: readonly string[], n
       const map = pair.value;
       if (!isMap(map)) return [];
       const keep: YamlEntry[] = [];
-      const edits: TextEdit[] = [];
+      const edits: Array<() => TextEdit> = [];
       for (const item of map.items) {
         const scope = isScalar(item.key) ? String(item.key.value) : '';
         const level = isScalar(item.value) ? String(item.value.value) : '';
@@ -275,12 +275,13 @@ function narrowingFix(job: Job, workflow: Workflow, scopes: readonly string[], n
         }
         if (needed.scopes.get(scope)?.level === 'read') {
           keep.push({ key: scope, value: raw('read') });
-          if (!map.flow && isScalar(item.value)) edits.push(editor.replaceScalar(item.value, 'read'));
-        } else if (!map.flow) edits.push(editor.removeEntry(map, scope));
+          const value = item.value;
+          if (isScalar(value)) edits.push(() => editor.replaceScalar(value, 'read'));
+        } else edits.push(() => editor.removeEntry(map, scope));
       }
       // A flow mapping, or one left empty, is written anew.
       if (map.flow || keep.length === 0) return [editor.replaceValue(pair, mapping(keep))];
-      return edits;
+      return edits.map((edit) => edit());
     },
   };
 }

@@ -256,11 +256,21 @@ const PUSHING_ACTIONS = new Set([
 function persistCredentialsFix(step: Step, later: readonly Step[], yaml: YamlFile): Fix {
   const user = later.find((candidate) => (candidate.run && GIT_NETWORK.test(candidate.run.text)) || PUSHING_ACTIONS.has(candidate.uses?.slug ?? ''));
   const userLabel = user ? (user.uses ? `\`${user.uses.raw.split('@')[0]}\`` : `the \`run:\` step${user.name ? ` “${user.name}”` : ''} at line ${user.span.start.line}`) : '';
+  // Written `true` on purpose, or a PAT/app token kept: a later step most likely pushes with it.
+  const explicit = step.with.some((input) => input.name === 'persist-credentials' && /^true$/i.test(input.value.trim()));
+  const token = step.with.find((input) => input.name === 'token' && input.value.trim() !== '' && !yieldsGithubToken(input.expressions));
+  const why = user
+    ? `${userLabel} pushes or fetches with the credentials the checkout kept`
+    : explicit
+      ? 'the workflow sets `persist-credentials: true` on purpose, so a later step probably pushes or fetches with the kept credentials'
+      : token
+        ? `the checkout keeps the token given in \`token:\`, which later steps probably push with`
+        : '';
   return {
     title: `set \`persist-credentials: false\` on \`${step.uses!.raw.split('@')[0]}\``,
-    safety: user ? 'unsafe' : 'safe',
-    ...(user
-      ? { followUp: [`${userLabel} pushes or fetches with the credentials the checkout kept; give it the token for that one command instead (\`git push "https://x-access-token:\${GH_TOKEN}@github.com/\${GITHUB_REPOSITORY}"\` with \`GH_TOKEN\` in its \`env:\`), or its own \`token:\` input.`] }
+    safety: why ? 'unsafe' : 'safe',
+    ...(why
+      ? { followUp: [`${why[0]!.toUpperCase()}${why.slice(1)}; give the token to that one command instead (\`git push "https://x-access-token:\${GH_TOKEN}@github.com/\${GITHUB_REPOSITORY}"\` with \`GH_TOKEN\` in its \`env:\`), or to the action's own \`token:\` input.`] }
       : {}),
     edits() {
       const editor = new YamlEditor(yaml);

@@ -1,6 +1,5 @@
 import { jobReach } from '../analysis/graph.ts';
 import { gitlabJobPublishes, publishingIdTokens } from '../analysis/gitlab.ts';
-import { secretsIn } from '../analysis/credentials.ts';
 import type { PublishSite } from '../analysis/publish.ts';
 import type { Job, Workflow } from '../models/github/types.ts';
 import type { Fix } from '../fixes/types.ts';
@@ -149,8 +148,7 @@ function environmentFix(job: Job, workflow: Workflow, sites: readonly PublishSit
   const pypi = sites.filter((site) => site.ecosystem === 'pypi');
   const name = configured ?? (pypi.length ? (pypi.every((site) => site.index === 'test') ? 'testpypi' : 'pypi') : (DEFAULT_ENVIRONMENT[sites[0]!.ecosystem] ?? 'release'));
   const oidcPypi = pypi.find((site) => site.auth === 'oidc');
-  const secrets = [...new Set(sites.filter((site) => site.auth === 'token').flatMap((site) => site.token?.secrets ?? []).map((use) => use.name))];
-  const jobSecretNames = [...new Set([...secrets, ...secretsIn(job.steps.flatMap((step) => step.expressions)).map((use) => use.name)])].filter((item) => item !== '*');
+  const secrets = [...new Set(sites.filter((site) => site.auth === 'token').flatMap((site) => site.token?.secrets ?? []).map((use) => use.name))].filter((item) => item !== '*');
   const followUp = [
     `In the repository's Settings → Environments → \`${name}\` (GitHub creates it, unprotected, on the first run), add required reviewers and limit deployments to your release tags or branch.`,
   ];
@@ -159,9 +157,12 @@ function environmentFix(job: Job, workflow: Workflow, sites: readonly PublishSit
       `On ${oidcPypi.index === 'test' ? 'TestPyPI' : 'PyPI'}, in the project's Settings → Publishing, add a trusted publisher with the settings below and remove the one without an environment: until then uploads still work, but PyPI does not require the environment.`,
     );
   }
-  if (secrets.length || jobSecretNames.length) {
-    const listed = (secrets.length ? secrets : jobSecretNames).map((item) => `\`${item}\``).join(', ');
-    followUp.push(`Move the secret${secrets.length + jobSecretNames.length > 1 ? 's' : ''} ${listed} into the \`${name}\` environment's secrets and delete the repository ${secrets.length > 1 ? 'secrets' : 'secret'}, so that only this job can read ${secrets.length > 1 ? 'them' : 'it'}.`);
+  if (secrets.length) {
+    const listed = secrets.map((item) => `\`${item}\``).join(', ');
+    const several = secrets.length > 1;
+    followUp.push(
+      `While the job publishes with ${listed}, move ${several ? 'them' : 'it'} into the \`${name}\` environment's secrets and delete the repository ${several ? 'secrets' : 'secret'}, so that only this job can read ${several ? 'them' : 'it'} (better: switch to Trusted Publishing, long-lived-publish-token's fix).`,
+    );
   }
   if (isReusableOnly(workflow)) followUp.push('This workflow is only called by other workflows: the trusted publisher must name the calling workflow, not this file.');
   return {

@@ -9,7 +9,7 @@ import type { Job, Step, Workflow } from '../models/github/types.ts';
 import { defineRule, type StepScope } from './rule.ts';
 import type { FindingDraft } from '../findings/finding.ts';
 import type { Expression } from '../models/github/expressions.ts';
-import { injectionFix } from '../fixes/injection.ts';
+import { injectionFixes } from '../fixes/injection.ts';
 
 interface Verdict {
   severity: Severity;
@@ -89,7 +89,7 @@ In \`actions/github-script\`, read \`context.payload.issue.title\` instead of ex
     const inputTypes = workflow ? workflowInputTypes(workflow) : undefined;
     const occurrences = new Map<string, number>();
     // One fix per step moves every reported expression of its script into `env:` at once.
-    const drafts: Array<{ draft: FindingDraft; inScript: boolean }> = [];
+    const drafts: Array<{ draft: FindingDraft; expression: Expression }> = [];
     const moved: Expression[] = [];
     for (const sink of sinks) {
       for (const expression of sink.expressions) {
@@ -105,10 +105,9 @@ In \`actions/github-script\`, read \`context.payload.issue.title\` instead of ex
         const n = (occurrences.get(keyBase) ?? 0) + 1;
         occurrences.set(keyBase, n);
         const through = worst.taint.via.length ? ` (through ${worst.taint.via.map((name) => `\`${name}\``).join(' → ')})` : '';
-        const inScript = sink.label === '`run:`';
-        if (inScript) moved.push(expression);
+        if (sink.label === '`run:`') moved.push(expression);
         drafts.push({
-          inScript,
+          expression,
           draft: {
             message: `\`\${{ ${expression.text} }}\` is pasted into ${sink.label}: \`${path}\`${through} ${worst.why}. Pass it through \`env:\` and use the variable instead`,
             span: expression.span,
@@ -120,8 +119,11 @@ In \`actions/github-script\`, read \`context.payload.issue.title\` instead of ex
       }
     }
     const yaml = scope.kind === 'job' ? scope.workflow.yaml : scope.action.yaml;
-    const fix = moved.length ? injectionFix(step, moved, yaml, job, workflow) : undefined;
-    for (const { draft, inScript } of drafts) context.report(inScript && fix ? { ...draft, fix } : draft);
+    const fixes = moved.length ? injectionFixes(step, moved, yaml, job, workflow) : undefined;
+    for (const { draft, expression } of drafts) {
+      const fix = fixes?.get(expression);
+      context.report(fix ? { ...draft, fix } : draft);
+    }
   },
 });
 

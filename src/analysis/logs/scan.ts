@@ -221,15 +221,13 @@ export class LogScan {
   findings(now: number): Finding[] {
     const metas = new Map(this.scanner.detectors.map((meta) => [meta.id, meta]));
     const findings: Finding[] = [];
-    // The request URL is half of a pair: without the token printed in the same job it mints
-    // nothing, so on its own it is not a leak.
-    const jobsWithRequestToken = new Set(
-      [...this.groups.values()].filter((group) => REQUEST_TOKENS.has(group.detector)).map((group) => group.first.place.jobKey),
-    );
+    // The request URL is not a credential: it mints nothing without the request token, and when
+    // that token is printed it is reported (critical) on its own. Masked dumps print the URL
+    // next to `***`, which is no leak at all.
     for (const group of this.groups.values()) {
       const meta = metas.get(group.detector) ?? fallbackMeta(group.detector);
       const jobKey = group.first.place.jobKey;
-      if (group.detector === 'actions-id-token-request-url' && !jobsWithRequestToken.has(jobKey)) continue;
+      if (group.detector === 'actions-id-token-request-url') continue;
       const lifetime = group.decoded?.lifetime ?? { kind: 'unknown' as const };
       const replay = assessReplay({
         lifetime,
@@ -245,8 +243,6 @@ export class LogScan {
     return findings;
   }
 }
-
-const REQUEST_TOKENS = new Set(['actions-id-token-request-token', 'actions-runtime-token']);
 
 /** At most 8 characters, and never more than a quarter of the secret. */
 export function secretPrefix(secret: string): string {
