@@ -224,6 +224,8 @@ const TOOLS = {
 // ---------------------------------------------------------------------------------------------
 // Scoring
 
+const NOT_CREDENTIALS = new Set(['actions-id-token-request-url']);
+
 /**
  * Recall: a planted credential is found when the tool reports a line inside it (its line; for a
  * PEM block any line from BEGIN to END; a double-base64 dump is one line). False positives: lines
@@ -232,10 +234,13 @@ const TOOLS = {
  * token); counted once per line however many findings the line has.
  */
 function score(truth, reported, maxLine) {
-  const planted = truth.planted.filter((p) => p.line <= maxLine);
+  // The OIDC request URL is planted for realism but is not a credential: it mints nothing without
+  // the request token (docs/logs.md). Reporting it is allowed, not required.
+  const notCredentials = truth.planted.filter((p) => NOT_CREDENTIALS.has(p.kind));
+  const planted = truth.planted.filter((p) => p.line <= maxLine && !NOT_CREDENTIALS.has(p.kind));
   const plantedAt = new Map();
   for (const p of planted) for (let l = p.line; l <= p.endLine; l++) plantedAt.set(l, [...(plantedAt.get(l) ?? []), p]);
-  const related = new Set(truth.related);
+  const related = new Set([...truth.related, ...notCredentials.map((p) => p.line)]);
   const decoyAt = new Map(truth.decoys.map((d) => [d.line, d]));
   const rulesAt = new Map();
   for (const r of reported) {

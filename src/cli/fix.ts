@@ -145,7 +145,8 @@ export async function runFixCommand(argv: string[], deps: FixCommandDeps = {}): 
       if (!target) throw new Error('not a file cordon read');
       const bytes = await readFile(target);
       const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-      const now = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+      // The reader drops a byte order mark; so does this decoder (it is written back below).
+      const now = new TextDecoder('utf-8').decode(bytes);
       if (now !== file.original) throw new Error('the file changed while cordon was fixing it; run cordon fix again');
       await writeFileAtomic(target, `${bom ? '\uFEFF' : ''}${file.fixed}`);
     } catch (error) {
@@ -161,7 +162,7 @@ export async function runFixCommand(argv: string[], deps: FixCommandDeps = {}): 
     unsafe: options.unsafe,
     remote,
     errors: allErrors,
-    minSeverity: options.minSeverity,
+    minSeverity: options.minSeverity ?? config['min-severity'],
     unwritten,
     diffs: options.dryRun ? diffs : undefined,
     stats,

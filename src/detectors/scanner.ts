@@ -429,11 +429,18 @@ function scanText(settings: Settings, text: string, depth: number): RawMatch[] {
   let out = anyKeyword(settings.compiled.passes, text, content) ? scanPlain(settings, text, undefined, 0, true, content) : undefined;
   if (depth < settings.maxDepth && text.length - content >= settings.minBase64Length) {
     let from = content;
+    // `isBase64Noise` ends with a search of the whole line (cache-key lines); once it said no,
+    // the line is not such a line, and the other runs need only the tests of the run itself.
+    let noiseLine: boolean | undefined;
     while (nextBase64Run(text, from, settings.minBase64Length, run)) {
       const start = run.start;
       const end = run.end;
       from = end;
-      if (overlapsAny(out, start, end) || isBase64Noise(text, start, end)) continue;
+      if (overlapsAny(out, start, end)) continue;
+      if (noiseLine === false) {
+        if (plainlyNoise(text, start, end) || digestBefore(text, start)) continue;
+      } else if (isBase64Noise(text, start, end)) continue;
+      else noiseLine = false;
       const decoded = decodeBase64Text(text.slice(start, end));
       if (decoded === undefined) continue;
       for (const inner of scanDecoded(settings, decoded, depth + 1)) {
@@ -504,6 +511,38 @@ export function scanLine(line: string, options?: ScanOptions): RawMatch[] {
 
 /** Compiled once per options object (pass the same object for every line). */
 const settingsByOptions = new WeakMap<ScanOptions, Settings>();
+
+const HEX_DIGIT = new Uint8Array(128);
+for (const c of '0123456789abcdefABCDEF') HEX_DIGIT[c.charCodeAt(0)] = 1;
+const ASCII_LETTER = new Uint8Array(128);
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ') ASCII_LETTER[c.charCodeAt(0)] = 1;
+
+/**
+ * The part of `isBase64Noise` that looks at the run alone (hex digests, letters only): a run it
+ * rejects is rejected by `isBase64Noise` too, whatever the line. (Base64 runs are ASCII.)
+ */
+function plainlyNoise(text: string, start: number, end: number): boolean {
+  if (end - start >= 24) {
+    let index = start;
+    const stop = start + 24;
+    while (index < stop && HEX_DIGIT[text.charCodeAt(index)] === 1) index++;
+    if (index === stop) return true;
+  }
+  let index = start;
+  while (index < end && ASCII_LETTER[text.charCodeAt(index)] === 1) index++;
+  return index >= end;
+}
+
+const DIGEST_NAMES = ['sha512', 'sha256', 'sha384', 'sha224', 'sha1', 'md5', 'SHA512', 'SHA256', 'SHA384', 'SHA1', 'MD5'];
+
+/** `sha512-…` integrity strings, `sha256:…` digests: as `isBase64Noise` tests them. */
+function digestBefore(text: string, start: number): boolean {
+  if (start === 0) return false;
+  const separator = text.charCodeAt(start - 1);
+  if (separator !== 45 && separator !== 58) return false;
+  for (const prefix of DIGEST_NAMES) if (text.startsWith(prefix, start - 1 - prefix.length)) return true;
+  return false;
+}
 
 /** Text after the log prefix: a GitHub timestamp, ANSI colour codes, indentation. */
 const LOG_PREFIX = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z ?)?(?:\x1b\[[0-9;]*[A-Za-z])*[ \t]*/;
@@ -586,6 +625,50 @@ export class LineScanner {
       (out ??= []).push({ ...match, line: number, endLine: number });
     }
     return out ?? (EMPTY as LineMatch[]);
+  }
+
+  /** Whether a credential spanning lines is open: the next line must be pushed, not skipped. */
+  get inBlock(): boolean {
+    return this.block !== undefined;
+  }
+
+  /**
+   * `push` for line `number`, skipping the lines since the last one pushed (they must be lines
+   * `candidates` did not point at, and no block may be open).
+   */
+  pushAt(number: number, line: string): LineMatch[] {
+    if (number <= this.lineNumber || (this.block !== undefined && number !== this.lineNumber + 1)) {
+      throw new Error(`LineScanner.pushAt: line ${number} after line ${this.lineNumber}${this.block ? ' with a block open' : ''}`);
+    }
+    this.lineNumber = number - 1;
+    return this.push(line);
+  }
+
+  /**
+   * Appends to `out` positions in `text` (many lines joined by `\n`): every line on which `push`
+   * could find something (outside an open block) holds at least one of them. Lines without any
+   * are found empty by `push` and can be skipped. They are where a keyword occurs (the first per
+   * line) and where long base64 runs start that are not obviously noise (hex, letters only).
+   * Unsorted.
+   */
+  candidates(text: string, out: number[]): void {
+    const settings = this.settings;
+    for (const pass of settings.compiled.passes) {
+      const keywords = pass.keywords;
+      keywords.lastIndex = 0;
+      for (let hit = keywords.exec(text); hit !== null; hit = keywords.exec(text)) {
+        out.push(hit.index);
+        const newline = text.indexOf('\n', hit.index + hit[0].length);
+        if (newline === -1) break;
+        keywords.lastIndex = newline + 1;
+      }
+    }
+    if (this.depth < settings.maxDepth) {
+      const span: Span = { start: 0, end: 0 };
+      for (let from = 0; nextBase64Run(text, from, settings.minBase64Length, span); from = span.end) {
+        if (!plainlyNoise(text, span.start, span.end)) out.push(span.start);
+      }
+    }
   }
 
   /** Reports a block still open at the end of the input. */

@@ -39,8 +39,9 @@ export function injectionFixes(step: Step, expressions: readonly Expression[], y
     try {
       injectionEdits(step, [expression], yaml, job, workflow);
       movable.push(expression);
-    } catch (error) {
-      if (!(error instanceof FixUnavailableError)) throw error;
+    } catch (caught) {
+      // Runs while auditing: whatever goes wrong here must not cost the rule its finding.
+      const error = caught instanceof FixUnavailableError ? caught : new FixUnavailableError(`cordon could not work out the edit (${caught instanceof Error ? caught.message : String(caught)})`);
       fixes.set(expression, {
         title: `pass \`\${{ ${expression.text} }}\` to the script through \`env:\``,
         safety: 'safe',
@@ -75,7 +76,8 @@ function injectionEdits(step: Step, expressions: readonly Expression[], yaml: Ya
   const blanked = blankExpressions(script.text);
 
   const taken = new Set<string>([...(workflow?.env ?? []), ...(job?.env ?? []), ...step.env].map((entry) => entry.name));
-  for (const match of script.text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) taken.add(match[1]!);
+  // Names the script reads or assigns itself.
+  for (const match of script.text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)|\b([A-Za-z_][A-Za-z0-9_]*)=/g)) taken.add((match[1] ?? match[2])!);
   const existing = new Map(step.env.map((entry) => [entry.value.trim(), entry.name]));
   const added: YamlEntry[] = [];
   const chosen = new Map<string, string>();

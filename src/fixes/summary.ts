@@ -183,17 +183,25 @@ export function renderSummaryText(input: SummaryInput): string {
     }
   }
   const remaining = notFixed(input);
-  if (remaining.length) {
+  const withoutFix = remaining.filter((record) => record.outcome === 'no-fix');
+  const explained = remaining.filter((record) => record.outcome !== 'no-fix');
+  if (explained.length) {
     lines.push('', 'Not fixed:');
-    for (const record of remaining) {
+    for (const record of explained) {
       const outcome = input.unwritten?.has(record.path) && record.outcome === 'fixed' ? 'the file could not be written' : OUTCOME_TEXT[record.outcome];
       const detail = record.reason && record.outcome !== 'unsafe' ? `: ${record.reason}` : '';
       const offered = record.fix && record.outcome !== 'no-fix' ? ` (${record.fix.title})` : '';
       lines.push(`  ${record.path}:${record.line}  ${record.rule} ${record.severity}  ${outcome}${detail}${offered}`);
     }
   }
+  if (withoutFix.length) {
+    const counts = new Map<string, number>();
+    for (const record of withoutFix) counts.set(record.rule, (counts.get(record.rule) ?? 0) + 1);
+    const list = [...counts].map(([rule, count]) => (count > 1 ? `${rule} ×${count}` : rule)).join(', ');
+    lines.push('', `No automatic fix: ${plural(withoutFix.length, 'finding')} (${list}); \`cordon audit\` shows them with how to fix them by hand.`);
+  }
   if (input.errors.length) {
-    lines.push('', 'Errors (files left untouched):');
+    lines.push('', 'Errors (a file that cannot be read or written is left as it was):');
     for (const error of input.errors) lines.push(`  ${error.path}${error.line ? `:${error.line}` : ''}: ${error.message}`);
   }
   return `${lines.join('\n')}\n`;

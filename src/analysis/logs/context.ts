@@ -27,23 +27,28 @@ function digits(line: string, at: number, count: number): number {
   return value;
 }
 
-/** The timestamp a line starts with, if any. Hand-parsed: it runs on every line of every log. */
-export function parseLineTime(line: string): LineTime | undefined {
+/**
+ * The timestamp a line starts with, if any. Hand-parsed: it runs on many lines. `from`/`to`: the
+ * line is `text.slice(from, to)` (without slicing it); `length` counts from `from`.
+ */
+export function parseLineTime(text: string, from = 0, to = text.length): LineTime | undefined {
   // `YYYY-MM-DDTHH:MM:SS`, then optional `.fraction`, then `Z` and a space or the end.
-  if (line.length < 20 || line.charCodeAt(4) !== 45 || line.charCodeAt(7) !== 45 || line.charCodeAt(10) !== 84 || line.charCodeAt(13) !== 58 || line.charCodeAt(16) !== 58) return undefined;
-  const year = digits(line, 0, 4);
-  const month = digits(line, 5, 2);
-  const day = digits(line, 8, 2);
-  const hour = digits(line, 11, 2);
-  const minute = digits(line, 14, 2);
-  const second = digits(line, 17, 2);
+  const line = text;
+  const o = from;
+  if (to - o < 20 || line.charCodeAt(o + 4) !== 45 || line.charCodeAt(o + 7) !== 45 || line.charCodeAt(o + 10) !== 84 || line.charCodeAt(o + 13) !== 58 || line.charCodeAt(o + 16) !== 58) return undefined;
+  const year = digits(line, o, 4);
+  const month = digits(line, o + 5, 2);
+  const day = digits(line, o + 8, 2);
+  const hour = digits(line, o + 11, 2);
+  const minute = digits(line, o + 14, 2);
+  const second = digits(line, o + 17, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return undefined;
-  let at = 19;
+  let at = o + 19;
   let ms = 0;
-  if (line.charCodeAt(at) === 46) {
+  if (at < to && line.charCodeAt(at) === 46) {
     at++;
     const start = at;
-    while (at < line.length && at - start < 9) {
+    while (at < to && at - start < 9) {
       const code = line.charCodeAt(at) - 48;
       if (code < 0 || code > 9) break;
       if (at - start < 3) ms = ms * 10 + code;
@@ -52,18 +57,18 @@ export function parseLineTime(line: string): LineTime | undefined {
     if (at === start) return undefined;
     for (let pad = at - start; pad < 3; pad++) ms *= 10;
   }
-  if (line.charCodeAt(at) !== 90) return undefined;
+  if (at >= to || line.charCodeAt(at) !== 90) return undefined;
   at++;
-  if (at < line.length) {
+  if (at < to) {
     if (line.charCodeAt(at) !== 32) return undefined;
     at++;
   }
   const time = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   if (Number.isNaN(time)) return undefined;
-  return { time, length: at };
+  return { time, length: at - o };
 }
 
-const STEP_HEADER = '##[group]Run ';
+export const STEP_HEADER = '##[group]Run ';
 
 /** `Run twine upload dist/*` for a `##[group]Run twine upload dist/*` line (from `offset`, after the timestamp). */
 export function stepHeaderOf(line: string, offset = 0): string | undefined {

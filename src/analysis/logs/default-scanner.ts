@@ -10,7 +10,17 @@ export function createDefaultScanner(): LogScanner {
     lookback,
     open() {
       const scanner = new LineScanner();
-      return { push: (line) => scanner.push(line), flush: () => scanner.flush() };
+      return {
+        push: (line) => scanner.push(line),
+        flush: () => scanner.flush(),
+        skipping: {
+          candidates: (text, out) => scanner.candidates(text, out),
+          pushAt: (number, line) => scanner.pushAt(number, line),
+          get inBlock() {
+            return scanner.inBlock;
+          },
+        },
+      };
     },
   };
 }

@@ -31,6 +31,23 @@ export interface LogLineScanner {
   push(line: string): readonly LogMatch[];
   /** Credentials still open at the end of the log (a PEM block without its END line). */
   flush(): readonly LogMatch[];
+  /**
+   * Optional: lets the reader skip the lines on which nothing can be found (most of a log)
+   * without cutting them out of the text it decoded.
+   */
+  skipping?: SkippingLineScanner;
+}
+
+export interface SkippingLineScanner {
+  /**
+   * Appends positions in `text` (many lines joined by `\n`) such that every line `push` could
+   * find something on holds one of them (when no multi-line credential is open). Any order.
+   */
+  candidates(text: string, out: number[]): void;
+  /** `push` for line `number`; the lines skipped since the last push count as pushed and empty. */
+  pushAt(number: number, line: string): readonly LogMatch[];
+  /** A multi-line credential is open: the next line must be pushed. */
+  readonly inBlock: boolean;
 }
 
 export interface LogScanner {

@@ -170,3 +170,164 @@ export async function readLines(
   await deliver(last);
   return stats;
 }
+
+/**
+ * A piece of a log as `readLogBlocks` delivers it: either one line on its own (`single`: a line
+ * that straddled two chunks or was longer than the cap; `text` is decoded as `LineSplitter` does,
+ * `\r` and BOM dropped, `cutBytes` counting what was cut), or many whole lines at once, none of
+ * them longer than the cap: then `text` is their bytes as Latin-1 (one character per byte, so
+ * searches for ASCII find the same places as in the decoded lines, and positions are byte
+ * offsets), lines joined by `\n` and possibly ending with `\r`; `line(from, to)` decodes the
+ * bytes `text.slice(from, to)` stands for, as UTF-8.
+ */
+export type LogBlock =
+  | { single: true; text: string; cutBytes: number }
+  | { single: false; text: string; line(from: number, to: number): string };
+/** Bytes decoded at once by `readLogBlocks`. */
+export const BLOCK_BYTES = 64 * 1024;
+
+/**
+ * Reads `source` to the end in large blocks of whole lines (about `BLOCK_BYTES` each, split at
+ * the last line break, the rest carried over), for consumers that look at most lines only with
+ * searches over the whole block. Same lines, decoding, caps and binary test as `readLines`; the
+ * consumer numbers and counts the lines.
+ */
+export async function readLogBlocks(
+  source: AsyncIterable<Uint8Array>,
+  options: { maxLineBytes?: number; blockBytes?: number },
+  onBlock: (block: LogBlock) => void,
+): Promise<{ bytes: number; binary: boolean }> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const blockBytes = Math.max(1, options.blockBytes ?? BLOCK_BYTES);
+  const stats = { bytes: 0, binary: false };
+  // The line that straddles blocks: its first `maxLineBytes` bytes, and how many more were cut.
+  let parts: Buffer[] = [];
+  let partsLength = 0;
+  let cut = 0;
+  let sawCarriageReturnCut = false;
+  let first = true;
+
+  const emit = (raw: string, cutBytes: number, carriageReturnCut: boolean) => {
+    let text = raw;
+    if (cutBytes === 0 && text.endsWith('\r')) text = text.slice(0, -1);
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    first = false;
+    onBlock({ single: true, text, cutBytes: carriageReturnCut ? Math.max(0, cutBytes - 1) : cutBytes });
+  };
+  const emitLines = (buffer: Buffer, start: number, end: number) => {
+    // The UTF-8 byte-order mark of line 1 is not part of it.
+    if (first && end - start >= 3 && buffer[start] === 0xef && buffer[start + 1] === 0xbb && buffer[start + 2] === 0xbf) start += 3;
+    first = false;
+    const offset = start;
+    onBlock({ single: false, text: buffer.toString('latin1', start, end), line: (from, to) => buffer.toString('utf8', offset + from, offset + to) });
+  };
+  const append = (buffer: Buffer, start: number, end: number) => {
+    const room = maxLineBytes - partsLength;
+    const take = Math.max(0, Math.min(room, end - start));
+    if (take > 0) {
+      parts.push(Buffer.from(buffer.subarray(start, start + take)));
+      partsLength += take;
+    }
+    if (end - start > take) {
+      cut += end - start - take;
+      sawCarriageReturnCut = buffer[end - 1] === 13;
+    }
+  };
+  const flushCarry = () => {
+    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsLength);
+    emit(bytes.toString('utf8'), cut, cut > 0 && sawCarriageReturnCut);
+    parts = [];
+    partsLength = 0;
+    cut = 0;
+    sawCarriageReturnCut = false;
+  };
+  const carrying = () => parts.length > 0 || cut > 0;
+
+  /** Whole lines `buffer[start, end)` (`end` is a line break): cut where no line is too long. */
+  const body = (buffer: Buffer, start: number, end: number) => {
+    let from = start;
+    while (end - from > maxLineBytes) {
+      const last = buffer.lastIndexOf(10, from + maxLineBytes);
+      if (last >= from) {
+        // Lines up to `last` are all short enough.
+        emitLines(buffer, from, last);
+        from = last + 1;
+        continue;
+      }
+      // The line at `from` is longer than the cap.
+      const newline = buffer.indexOf(10, from + maxLineBytes);
+      const stop = newline === -1 || newline > end ? end : newline;
+      const keep = from + maxLineBytes;
+      emit(buffer.toString('utf8', from, keep), stop - keep, buffer[stop - 1] === 13);
+      if (stop === end) return;
+      from = stop + 1;
+    }
+    emitLines(buffer, from, end);
+  };
+
+  const process = (buffer: Buffer) => {
+    let start = 0;
+    if (carrying()) {
+      const newline = buffer.indexOf(10);
+      if (newline === -1) {
+        append(buffer, 0, buffer.length);
+        return;
+      }
+      append(buffer, 0, newline);
+      flushCarry();
+      start = newline + 1;
+    }
+    const last = buffer.lastIndexOf(10);
+    if (last >= start) {
+      body(buffer, start, last);
+      start = last + 1;
+    }
+    if (start < buffer.length) append(buffer, start, buffer.length);
+  };
+
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const drain = () => {
+    if (pendingBytes === 0) return;
+    const buffer = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    process(buffer);
+  };
+
+  let sniff: Buffer[] | null = [];
+  let sniffed = 0;
+  for await (const chunk of source) {
+    stats.bytes += chunk.length;
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (sniff) {
+      sniff.push(Buffer.from(buffer));
+      sniffed += buffer.length;
+      if (sniffed < SNIFF_BYTES) continue;
+      const sample = Buffer.concat(sniff);
+      sniff = null;
+      if (looksBinary(sample.subarray(0, SNIFF_BYTES))) {
+        stats.binary = true;
+        return stats;
+      }
+      pending.push(sample);
+      pendingBytes += sample.length;
+    } else {
+      pending.push(buffer);
+      pendingBytes += buffer.length;
+    }
+    if (pendingBytes >= blockBytes) drain();
+  }
+  if (sniff) {
+    const sample = Buffer.concat(sniff);
+    if (looksBinary(sample)) {
+      stats.binary = true;
+      return stats;
+    }
+    pending.push(sample);
+    pendingBytes += sample.length;
+  }
+  drain();
+  if (carrying()) flushCarry();
+  return stats;
+}
