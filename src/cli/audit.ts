@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { audit } from '../engine/audit.ts';
 import { ConfigError, type CordonConfig } from '../findings/config.ts';
-import { SEVERITIES, isSeverity, severityRank, type Severity } from '../findings/finding.ts';
+import { SEVERITIES, severityRank, type Severity } from '../findings/finding.ts';
 import { redactSecrets } from '../findings/redact.ts';
 import { reporters, type FormatName } from '../report/index.ts';
 import type { AuditReport } from '../report/types.ts';
@@ -12,8 +12,8 @@ import { loadConfig } from '../sources/config-file.ts';
 import { DEFAULT_LIMITS, type ReadLimits } from '../sources/files.ts';
 import { gatherInputs } from './inputs.ts';
 import { INFORMATION_URI, cordonVersion } from './version.ts';
+import { UsageError, formatOption, severityOption } from './options.ts';
 
-class UsageError extends Error {}
 
 export async function runAuditCommand(argv: string[]): Promise<number> {
   let options;
@@ -115,13 +115,8 @@ function parseOptions(argv: string[]): AuditOptionsParsed {
       'max-file-size': { type: 'string' },
     },
   });
-  const format = (values.format ?? 'text') as FormatName;
-  if (!(format in reporters)) throw new UsageError(`unknown format '${format}' (expected ${Object.keys(reporters).join(', ')})`);
-  const severity = (name: string, value: string | undefined): Severity | undefined => {
-    if (value === undefined) return undefined;
-    if (!isSeverity(value)) throw new UsageError(`--${name} must be one of ${SEVERITIES.join(', ')}`);
-    return value;
-  };
+  const format = formatOption(values.format);
+  const severity = severityOption;
   const maxFileSize = values['max-file-size'] === undefined ? DEFAULT_LIMITS.maxBytes : Number(values['max-file-size']);
   if (!Number.isInteger(maxFileSize) || maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number of bytes');
   return {

@@ -8,13 +8,14 @@ import { parseRemoteUrl, renderSummaryJson, renderSummaryText, type RemoteReposi
 import type { FixServices } from '../fixes/types.ts';
 import { writeFileAtomic } from '../fixes/write.ts';
 import { ConfigError, type CordonConfig } from '../findings/config.ts';
-import { SEVERITIES, isSeverity, severityRank, type InputError, type Severity } from '../findings/finding.ts';
+import { severityRank, type InputError, type Severity } from '../findings/finding.ts';
 import { redactSecrets } from '../findings/redact.ts';
 import { rules } from '../rules/index.ts';
 import { loadConfig } from '../sources/config-file.ts';
 import { DEFAULT_LIMITS } from '../sources/files.ts';
 import { gatherInputs } from './inputs.ts';
 import { cordonVersion } from './version.ts';
+import { UsageError, severityOption } from './options.ts';
 
 export const FIX_HELP = `cordon fix — apply the fixes cordon's findings offer
 
@@ -56,7 +57,6 @@ export interface FixCommandDeps {
   cwd?: string;
 }
 
-class UsageError extends Error {}
 
 interface FixOptionsParsed {
   paths: string[];
@@ -217,11 +217,7 @@ function parseOptions(argv: string[]): FixOptionsParsed {
   });
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format '${format}' (expected text or json)`);
-  const severity = (name: string, value: string | undefined): Severity | undefined => {
-    if (value === undefined) return undefined;
-    if (!isSeverity(value)) throw new UsageError(`--${name} must be one of ${SEVERITIES.join(', ')}`);
-    return value;
-  };
+  const severity = severityOption;
   const known = new Set(rules.map((rule) => rule.meta.id));
   for (const id of values.rule ?? []) if (!known.has(id)) throw new UsageError(`unknown rule '${id}' (see 'cordon rules')`);
   if (positionals.includes('-')) throw new UsageError('cordon fix edits files in place; it does not read standard input');

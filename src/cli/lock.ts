@@ -6,14 +6,15 @@ import { planHashes, unifiedDiff, type EntryReport } from '../analysis/python/ad
 import { discoverLocks } from '../analysis/python/discover.ts';
 import { LOCK_RULES, LOCK_RULE_DOCS_PATH } from '../analysis/python/lock-rules.ts';
 import { verifyLocks } from '../analysis/python/verify.ts';
-import { SEVERITIES, isSeverity, severityRank, type Severity } from '../findings/finding.ts';
+import { SEVERITIES, severityRank, type Severity } from '../findings/finding.ts';
 import { redactSecrets } from '../findings/redact.ts';
 import type { LockedPackage } from '../models/python/types.ts';
-import { HttpClient, PackageIndex, chooseIndexUrl, defaultCacheDir, displayUrl, normalizeIndexUrl } from '../registry/pypi/index.ts';
-import { reporters, type FormatName } from '../report/index.ts';
+import { HttpClient, PackageIndex, chooseIndexUrl, defaultCacheDir, displayUrl, indexForPackage, type IndexSet } from '../registry/pypi/index.ts';
+import { reporters } from '../report/index.ts';
 import { buildSarif } from '../report/sarif.ts';
 import type { AuditReport } from '../report/types.ts';
 import { INFORMATION_URI, cordonVersion } from './version.ts';
+import { UsageError, formatOption, severityOption } from './options.ts';
 
 export const LOCK_HELP = `cordon lock — check Python lockfiles against the package index
 
@@ -58,7 +59,6 @@ Exit codes (hash): 0 every requirement is hashed, 1 some are left without hashes
 not on the index, not from an index), 2 usage error or the index could not be read.
 `;
 
-class UsageError extends Error {}
 
 export async function runLockCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -96,12 +96,8 @@ const INDEX_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-interface IndexSettings {
-  http: HttpClient;
-  main: PackageIndex;
+interface IndexSettings extends IndexSet {
   source: string;
-  explicit: boolean;
-  indexes: Map<string, PackageIndex>;
   quiet: boolean;
   cacheDir?: string;
 }
@@ -135,21 +131,6 @@ function indexSettings(values: Record<string, string | boolean | undefined>): In
   });
   const main = new PackageIndex(choice.url, http);
   return { http, main, source: choice.source, explicit: choice.source === '--index-url', indexes: new Map([[main.url, main]]), quiet: values.quiet === true, cacheDir };
-}
-
-/** The lock's own index for a package (uv's `source.registry`, a requirements `--index-url`) unless `--index-url` says otherwise. */
-function indexFor(settings: IndexSettings, named: string | undefined): PackageIndex {
-  if (settings.explicit || !named || !/^https?:\/\//i.test(named)) return settings.main;
-  let url: string;
-  try {
-    url = normalizeIndexUrl(named);
-  } catch {
-    return settings.main;
-  }
-  const key = settings.http.registerCredentials(url);
-  let index = settings.indexes.get(key);
-  if (!index) settings.indexes.set(key, (index = new PackageIndex(url, settings.http)));
-  return index;
 }
 
 /** A progress bar on a terminal's standard error, shown once a run takes more than half a second. */
@@ -203,13 +184,8 @@ async function runVerify(argv: string[]): Promise<number> {
     process.stdout.write(LOCK_HELP);
     return 0;
   }
-  const format = (values.format ?? 'text') as FormatName;
-  if (!(format in reporters)) throw new UsageError(`unknown format '${format}' (expected ${Object.keys(reporters).join(', ')})`);
-  const severity = (name: string, value: string | undefined, fallback: Severity): Severity => {
-    if (value === undefined) return fallback;
-    if (!isSeverity(value)) throw new UsageError(`--${name} must be one of ${SEVERITIES.join(', ')}`);
-    return value;
-  };
+  const format = formatOption(values.format);
+  const severity = (name: string, value: string | undefined, fallback: Severity): Severity => severityOption(name, value) ?? fallback;
   const minSeverity = severity('min-severity', values['min-severity'], 'info');
   const failOn = severity('fail-on', values['fail-on'], 'high');
   let since: Date | undefined;
@@ -231,7 +207,7 @@ async function runVerify(argv: string[]): Promise<number> {
   const bar = progress('verifying', settings.quiet);
   const started = Date.now();
   const result = await verifyLocks(discovered.inputs, {
-    indexFor: (pkg: LockedPackage) => indexFor(settings, pkg.index),
+    indexFor: (pkg: LockedPackage) => indexForPackage(settings, pkg.index),
     since,
     lateUploadDays,
     provenanceHistory,
@@ -333,7 +309,7 @@ async function runHash(argv: string[]): Promise<number> {
 
   const bar = progress('hashing', settings.quiet);
   const plan = await planHashes(shown, text, {
-    indexFor: (fileIndex) => indexFor(settings, fileIndex),
+    indexFor: (fileIndex) => indexForPackage(settings, fileIndex),
     onProgress: (done, total) => bar.update(done, total),
   });
   bar.end();

@@ -7,7 +7,7 @@ import { placeOfEntry } from '../analysis/logs/context.ts';
 import { KnownFileError, parseKnownFingerprints } from '../analysis/logs/known.ts';
 import { LogScan, type LogDocument, type RunInfo } from '../analysis/logs/scan.ts';
 import type { LogScanner } from '../analysis/logs/scanner.ts';
-import { SEVERITIES, isSeverity, severityRank, type Severity } from '../findings/finding.ts';
+import { SEVERITIES, severityRank, type Severity } from '../findings/finding.ts';
 import { redactSecrets } from '../findings/redact.ts';
 import { DiskCache, defaultCacheDir, writeStreamToFile } from '../registry/cache.ts';
 import { DEFAULT_API_URL, GitHubClient, OfflineCacheMissError, parseRepository, type WorkflowRun } from '../registry/github.ts';
@@ -19,8 +19,8 @@ import { DEFAULT_MAX_LINE_BYTES } from '../sources/logs/lines.ts';
 import { redactedPathFor } from '../sources/logs/output.ts';
 import { DEFAULT_ZIP_LIMITS, readZip, type ZipLimits } from '../sources/logs/zip.ts';
 import { INFORMATION_URI, cordonVersion } from './version.ts';
+import { UsageError, formatOption, severityOption } from './options.ts';
 
-class UsageError extends Error {}
 
 export const LOGS_HELP = `Usage: cordon logs [PATH…] [options]
        cordon logs --repo OWNER/REPO [--runs N] [options]
@@ -368,13 +368,8 @@ function parseOptions(argv: string[]): LogsOptions {
       'max-archive-size': { type: 'string' },
     },
   });
-  const format = (values.format ?? 'text') as FormatName;
-  if (!(format in reporters)) throw new UsageError(`unknown format '${format}' (expected ${Object.keys(reporters).join(', ')})`);
-  const severity = (name: string, value: string | undefined): Severity | undefined => {
-    if (value === undefined) return undefined;
-    if (!isSeverity(value)) throw new UsageError(`--${name} must be one of ${SEVERITIES.join(', ')}`);
-    return value;
-  };
+  const format = formatOption(values.format);
+  const severity = severityOption;
   const integer = (name: string, value: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number => {
     if (value === undefined) return fallback;
     if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);

@@ -5,7 +5,7 @@ import { DiskCache, defaultCacheDir } from '../registry/cache.ts';
 import { ActionRefResolver, DEFAULT_REF_TTL_MS, RefUnavailableError } from '../registry/github-refs.ts';
 import { DEFAULT_API_URL, GitHubClient } from '../registry/github.ts';
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from '../registry/http.ts';
-import { HttpClient, PackageIndex, chooseIndexUrl, normalizeIndexUrl } from '../registry/pypi/index.ts';
+import { HttpClient, PackageIndex, chooseIndexUrl, indexForPackage, type IndexSet } from '../registry/pypi/index.ts';
 import { FixUnavailableError, type FixServices, type ResolvedActionRef, type TextEdit } from './types.ts';
 
 /**
@@ -84,7 +84,7 @@ export function createFixServices(options: FixServicesOptions = {}): CordonFixSe
     env,
   });
 
-  let pypi: { http: HttpClient; main: PackageIndex; explicit: boolean; indexes: Map<string, PackageIndex> } | undefined;
+  let pypi: IndexSet | undefined;
   const index = () => {
     if (!pypi) {
       const choice = chooseIndexUrl(options.indexUrl, env);
@@ -102,21 +102,7 @@ export function createFixServices(options: FixServicesOptions = {}): CordonFixSe
     }
     return pypi;
   };
-  /** The file's own `--index-url` unless one was given (as `cordon lock hash` chooses). */
-  const indexFor = (named: string | undefined): PackageIndex => {
-    const settings = index();
-    if (settings.explicit || !named || !/^https?:\/\//i.test(named)) return settings.main;
-    let url: string;
-    try {
-      url = normalizeIndexUrl(named);
-    } catch {
-      return settings.main;
-    }
-    const key = settings.http.registerCredentials(url);
-    let found = settings.indexes.get(key);
-    if (!found) settings.indexes.set(key, (found = new PackageIndex(url, settings.http)));
-    return found;
-  };
+  const indexFor = (named: string | undefined): PackageIndex => indexForPackage(index(), named);
   const plans = new Map<string, Promise<HashPlan>>();
 
   return {

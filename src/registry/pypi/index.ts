@@ -149,3 +149,30 @@ export class PackageIndex {
 export function isHttpError(error: unknown): error is HttpError {
   return error instanceof HttpError;
 }
+
+/** The indexes of one run: the chosen one, and those that locks or requirements files name. */
+export interface IndexSet {
+  http: HttpClient;
+  main: PackageIndex;
+  /** `--index-url` was given: it wins over what a file names. */
+  explicit: boolean;
+  indexes: Map<string, PackageIndex>;
+}
+
+/**
+ * The index to ask about a package: the one its lock names (uv's `source.registry`, a
+ * requirements file's `--index-url`) unless `--index-url` says otherwise, as pip and uv do.
+ */
+export function indexForPackage(set: IndexSet, named: string | undefined): PackageIndex {
+  if (set.explicit || !named || !/^https?:\/\//i.test(named)) return set.main;
+  let url: string;
+  try {
+    url = normalizeIndexUrl(named);
+  } catch {
+    return set.main;
+  }
+  const key = set.http.registerCredentials(url);
+  let index = set.indexes.get(key);
+  if (!index) set.indexes.set(key, (index = new PackageIndex(url, set.http)));
+  return index;
+}
