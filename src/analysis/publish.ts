@@ -255,7 +255,8 @@ function configuredRegistry(ecosystem: Ecosystem, step: Step, job: Job | undefin
 function matchCommand(command: ShellCommand): { pattern: CommandPattern; at: number } | null {
   // `cargo +nightly publish`: a toolchain selector sits between the program and its subcommand.
   const argv = [command.program.replace(/\.exe$/, ''), ...command.args.map((arg) => arg.text).filter((text, index) => !(index === 0 && command.program === 'cargo' && text.startsWith('+')))];
-  const normalized = argv.map((word, index) => (index === 0 ? word : (word.split('/').pop() ?? word).toLowerCase().replace(/\.exe$/, '')));
+  // Wrappers name tools with a version (`pipx run twine==6.1.0 upload`, `npx npm@11 publish`).
+  const normalized = argv.map((word, index) => (index === 0 ? word : (word.split('/').pop() ?? word).toLowerCase().replace(/\.exe$/, '').replace(/^([a-z][\w.-]*?)(==|@)[\w.+-]+$/, '$1')));
   for (const pattern of COMMANDS) {
     const first = pattern.words[0]!;
     for (let at = 0; at < normalized.length; at++) {
