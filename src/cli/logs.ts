@@ -7,11 +7,13 @@ import { placeOfEntry } from '../analysis/logs/context.ts';
 import { KnownFileError, parseKnownFingerprints } from '../analysis/logs/known.ts';
 import { LogScan, type LogDocument, type RunInfo } from '../analysis/logs/scan.ts';
 import type { LogScanner } from '../analysis/logs/scanner.ts';
-import { SEVERITIES, severityRank, type Severity } from '../findings/finding.ts';
+import { projectNamesOf, uploadsInWindow } from '../analysis/python/leak-releases.ts';
+import { SEVERITIES, severityRank, type Finding, type Severity } from '../findings/finding.ts';
 import { redactSecrets } from '../findings/redact.ts';
 import { DiskCache, defaultCacheDir, writeStreamToFile } from '../registry/cache.ts';
 import { DEFAULT_API_URL, GitHubClient, OfflineCacheMissError, parseRepository, type WorkflowRun } from '../registry/github.ts';
 import { DEFAULT_HTTP_OPTIONS, HttpError, type HttpOptions } from '../registry/http.ts';
+import { HttpClient as PypiHttpClient, PackageIndex, chooseIndexUrl, defaultCacheDir as defaultPypiCacheDir, displayUrl as displayPypiUrl } from '../registry/pypi/index.ts';
 import { reporters, type FormatName } from '../report/index.ts';
 import type { AuditReport, ReportRuleMeta } from '../report/types.ts';
 import { discoverLogInputs, type LogInput } from '../sources/logs/inputs.ts';
@@ -39,6 +41,9 @@ Options:
       --timeout SECONDS    per request, and per stalled download (default 30)
       --retries N          retries on network errors, 429 and 5xx (default 3)
       --max-wait SECONDS   longest Retry-After or rate-limit wait to accept (default 120)
+      --check-releases     for each leaked PyPI token, list the files uploaded to its projects
+                           while it was valid (asks the index: --index-url, PIP_INDEX_URL, PyPI)
+      --index-url URL      the Simple API root for --check-releases
   -f, --format FORMAT      text (default), json, sarif or github
       --min-severity SEV   hide findings below SEV
       --fail-on SEV        exit 1 when a finding at or above SEV remains (default: high)
@@ -89,6 +94,8 @@ interface LogsOptions {
   now?: number;
   maxLineBytes: number;
   zipLimits: ZipLimits;
+  /** Ask the package index which files were uploaded while each leaked PyPI token was valid. */
+  checkReleases?: { indexUrl?: string };
 }
 
 export async function runLogsCommand(argv: string[], deps: LogsCommandDeps = {}): Promise<number> {
@@ -149,6 +156,7 @@ export async function runLogsCommand(argv: string[], deps: LogsCommandDeps = {})
 
   const now = options.now ?? Date.now();
   const all = scan.findings(now);
+  if (options.checkReleases) await addReleasesInWindow(all, options, env, now, say);
   const minSeverity = options.minSeverity ?? 'info';
   const shown = all.filter((finding) => severityRank(finding.severity) >= severityRank(minSeverity));
   const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, shown.filter((finding) => finding.severity === severity).length])) as Record<Severity, number>;
@@ -350,6 +358,8 @@ function parseOptions(argv: string[]): LogsOptions {
       run: { type: 'string', multiple: true },
       offline: { type: 'boolean' },
       'cache-dir': { type: 'string' },
+      'check-releases': { type: 'boolean' },
+      'index-url': { type: 'string' },
       timeout: { type: 'string' },
       retries: { type: 'string' },
       'max-wait': { type: 'string' },
@@ -376,7 +386,8 @@ function parseOptions(argv: string[]): LogsOptions {
     return Number(value);
   };
   const repo = values.repo !== undefined ? parseRepository(values.repo) : undefined;
-  if (!repo && (values.runs !== undefined || values.run !== undefined || values.offline)) throw new UsageError('--runs, --run and --offline go with --repo OWNER/REPO');
+  if (!repo && (values.runs !== undefined || values.run !== undefined || (values.offline && !values['check-releases']))) throw new UsageError('--runs, --run and --offline go with --repo OWNER/REPO or --check-releases');
+  if (values['index-url'] !== undefined && !values['check-releases']) throw new UsageError('--index-url goes with --check-releases');
   if (!repo && positionals.length === 0 && !values.help) throw new UsageError('nothing to scan: give log files, folders, .zip archives, - for standard input, or --repo OWNER/REPO');
   const redact = values.redact ?? values['redact-dir'] !== undefined;
   if (redact && !values['redact-dir'] && (repo || positionals.includes('-'))) throw new UsageError('--redact with --repo or standard input needs --redact-dir DIR');
@@ -409,6 +420,7 @@ function parseOptions(argv: string[]): LogsOptions {
   };
   if (repo) options.repo = repo;
   if (values['cache-dir'] !== undefined) options.cacheDir = values['cache-dir'];
+  if (values['check-releases']) options.checkReleases = values['index-url'] !== undefined ? { indexUrl: values['index-url'] } : {};
   const minSeverity = severity('min-severity', values['min-severity']);
   if (minSeverity) options.minSeverity = minSeverity;
   if (values.output !== undefined) options.output = values.output;
@@ -419,3 +431,43 @@ function parseOptions(argv: string[]): LogsOptions {
   if (now !== undefined) options.now = now;
   return options;
 }
+
+/**
+ * For leaked PyPI tokens scoped to named projects, the files the index received while the token
+ * could publish: from when it was printed (or became valid) to its expiry, or until now for a
+ * token valid until revoked. The playbook's "check what was uploaded" step, answered.
+ */
+async function addReleasesInWindow(findings: Finding[], options: LogsOptions, env: NodeJS.ProcessEnv, now: number, say: (text: string) => void): Promise<void> {
+  const candidates = findings.filter((finding) => PYPI_TOKENS.has(finding.rule) && finding.details);
+  if (!candidates.length) return;
+  const choice = chooseIndexUrl(options.checkReleases?.indexUrl, env);
+  const http = new PypiHttpClient({
+    cacheDir: path.resolve(options.cacheDir ?? defaultPypiCacheDir(env)),
+    offline: options.offline,
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    userAgent: `cordon/${cordonVersion()}`,
+  });
+  const index = new PackageIndex(choice.url, http);
+  for (const finding of candidates) {
+    const details = finding.details as { credential?: { scope?: string[] }; timing?: { printedAt?: string | null; notBefore?: string | null; validUntil?: string | null } };
+    const projects = projectNamesOf(details.credential?.scope);
+    const start = details.timing?.notBefore ?? details.timing?.printedAt;
+    if (!projects.length || !start) continue;
+    const from = new Date(start);
+    const to = details.timing?.validUntil ? new Date(details.timing.validUntil) : null;
+    const checks = await uploadsInWindow((name) => index.project(name), projects, from, to);
+    (finding.details as Record<string, unknown>).releasesInWindow = { index: displayPypiUrl(choice.url), from: from.toISOString(), to: to?.toISOString() ?? new Date(now).toISOString(), checks };
+    const uploads = checks.flatMap((check) => check.uploads);
+    const failed = checks.filter((check) => check.error);
+    for (const check of failed) say(`--check-releases: ${check.project}: ${check.error}`);
+    if (uploads.length) {
+      const shown = uploads.slice(0, 5).map((upload) => `${upload.filename} (${upload.uploadTime}${upload.provenance === null ? ', no attestation' : ''})`);
+      finding.message += ` Uploaded to ${projects.join(', ')} while it was valid: ${shown.join('; ')}${uploads.length > 5 ? `; and ${uploads.length - 5} more` : ''} — check each of these releases.`;
+    } else if (failed.length < checks.length) {
+      finding.message += ` No file was uploaded to ${projects.join(', ')} while it was valid (checked on ${displayPypiUrl(choice.url)}).`;
+    }
+  }
+}
+
+const PYPI_TOKENS = new Set(['pypi-token', 'pypi-trusted-publishing-token', 'testpypi-token']);
