@@ -477,6 +477,27 @@ function scanDecoded(settings: Settings, text: string, depth: number): RawMatch[
   });
 }
 
+/**
+ * Whether one of `slots` (those not in `checked` yet, which are added) matches somewhere in
+ * `line`, one line of a Latin-1 block: `candidates` need only point at such lines, since
+ * `scanPlain` reports nothing a slot pattern does not match. A line with bytes past ASCII is
+ * taken whatever the patterns say: decoded as UTF-8 it is other text.
+ */
+function lineMayMatch(slots: readonly Slot[], line: string, checked: Slot[]): boolean {
+  for (const slot of slots) {
+    if (checked.includes(slot)) continue;
+    checked.push(slot);
+    const { regex } = slot;
+    regex.lastIndex = 0;
+    const found = regex.test(line);
+    regex.lastIndex = 0;
+    if (found) return true;
+  }
+  return NON_ASCII.test(line);
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
 // --- public API --------------------------------------------------------------------------------
 
 function settingsFor(options: ScanOptions): Settings {
@@ -656,11 +677,28 @@ export class LineScanner {
     for (const pass of settings.compiled.passes) {
       const keywords = pass.keywords;
       keywords.lastIndex = 0;
+      const fold = keywords.ignoreCase;
+      // The line of the last hit, cut out once (a slice, not a copy), and the slots tried on it.
+      let lineEnd = -1;
+      let line = '';
+      let checked: Slot[] | undefined;
       for (let hit = keywords.exec(text); hit !== null; hit = keywords.exec(text)) {
-        out.push(hit.index);
-        const newline = text.indexOf('\n', hit.index + hit[0].length);
-        if (newline === -1) break;
-        keywords.lastIndex = newline + 1;
+        const at = hit.index;
+        if (at >= lineEnd) {
+          const newline = text.indexOf('\n', at);
+          lineEnd = newline === -1 ? text.length : newline;
+          const lineStart = at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
+          line = text.slice(lineStart, lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
+          checked = undefined;
+        }
+        const slots = pass.slotsByKeyword.get(fold ? hit[0].toLowerCase() : hit[0]) ?? pass.slots;
+        if (lineMayMatch(slots, line, (checked ??= []))) {
+          out.push(at);
+          if (lineEnd >= text.length) break;
+          keywords.lastIndex = lineEnd + 1;
+        } else {
+          keywords.lastIndex = at + 1;
+        }
       }
     }
     if (this.depth < settings.maxDepth) {
