@@ -155,17 +155,7 @@ function checkPrint(command: ShellCommand, step: Step, scope: ScriptEnvironment,
 
 /** `env`, `printenv`, `export -p`, `set` with no arguments: every variable of the step. */
 function checkEnvDump(command: ShellCommand, step: Step, job: Job | undefined, workflow: Workflow | undefined, canMint: boolean, context: RuleContext): void {
-  if (!ENV_DUMPS.test(command.program)) return;
-  const args = command.args.map((arg) => arg.text);
-  const dumps =
-    ((command.program === 'env' || command.program === 'printenv') && args.every((arg) => arg.startsWith('-') && arg !== '-u')) ||
-    ((command.program === 'export' || command.program === 'declare' || command.program === 'typeset') && args.length > 0 && args.every((arg) => /^-[px]+$/.test(arg))) ||
-    (command.program === 'set' && args.length === 0);
-  if (!dumps) return;
-  if (command.nested || command.pipelineIndex !== 0 || command.redirects.some((r) => writesToFile(r))) return;
-  // `env | sort` still prints everything; `env | grep PATH`, `env | wc -l` or `env > file` do not.
-  const downstream = command.pipeline.slice(1);
-  if (downstream.some((next) => !passesInputThrough(next) || SELECTING.test(next.program) || next.redirects.some((r) => writesToFile(r)))) return;
+  if (!dumpsEnvironmentToLog(command)) return;
   const secretsInEnv = job && workflow ? envSecretNames(step, job, workflow) : [];
   if (!canMint && secretsInEnv.length === 0) return;
   const what = [canMint ? '`ACTIONS_ID_TOKEN_REQUEST_TOKEN` and `ACTIONS_ID_TOKEN_REQUEST_URL` (enough to mint OIDC tokens while the job runs)' : '', secretsInEnv.length ? `${secretsInEnv.map((name) => `\`${name}\``).join(', ')} (from secrets)` : '']
@@ -288,16 +278,7 @@ function checkGitLabPrint(command: ShellCommand, job: GitLabJob, scope: ScriptEn
 
 /** `env`, `printenv`, `export -p`, `set`: every CI/CD variable of the project reaches the log. */
 function checkGitLabEnvDump(command: ShellCommand, job: GitLabJob, emit: Emit): void {
-  if (!ENV_DUMPS.test(command.program)) return;
-  const args = command.args.map((arg) => arg.text);
-  const dumps =
-    ((command.program === 'env' || command.program === 'printenv') && args.every((arg) => arg.startsWith('-') && arg !== '-u')) ||
-    ((command.program === 'export' || command.program === 'declare' || command.program === 'typeset') && args.length > 0 && args.every((arg) => /^-[px]+$/.test(arg))) ||
-    (command.program === 'set' && args.length === 0);
-  if (!dumps) return;
-  if (command.nested || command.pipelineIndex !== 0 || command.redirects.some((r) => writesToFile(r))) return;
-  const downstream = command.pipeline.slice(1);
-  if (downstream.some((next) => !passesInputThrough(next) || SELECTING.test(next.program) || next.redirects.some((r) => writesToFile(r)))) return;
+  if (!dumpsEnvironmentToLog(command)) return;
   const level = exposureLevel(job);
   const tokens = job.idTokens.map((token) => `\`$${token.name}\``);
   emit(`env-dump/${command.program}`, {
@@ -335,4 +316,21 @@ function checkGitLabMintFetch(command: ShellCommand, job: GitLabJob, emit: Emit)
     span: command.span,
     severity: 'critical',
   });
+}
+
+/**
+ * `env`, `printenv`, `export -p`, `set` with no arguments, printed to the log: `env | sort` still
+ * prints everything; `env | grep PATH`, `env | wc -l` or `env > file` do not.
+ */
+function dumpsEnvironmentToLog(command: ShellCommand): boolean {
+  if (!ENV_DUMPS.test(command.program)) return false;
+  const args = command.args.map((arg) => arg.text);
+  const dumps =
+    ((command.program === 'env' || command.program === 'printenv') && args.every((arg) => arg.startsWith('-') && arg !== '-u')) ||
+    ((command.program === 'export' || command.program === 'declare' || command.program === 'typeset') && args.length > 0 && args.every((arg) => /^-[px]+$/.test(arg))) ||
+    (command.program === 'set' && args.length === 0);
+  if (!dumps) return false;
+  if (command.nested || command.pipelineIndex !== 0 || command.redirects.some((r) => writesToFile(r))) return false;
+  const downstream = command.pipeline.slice(1);
+  return !downstream.some((next) => !passesInputThrough(next) || SELECTING.test(next.program) || next.redirects.some((r) => writesToFile(r)));
 }

@@ -1,4 +1,5 @@
 import { constants, deflateRawSync } from 'node:zlib';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 
 /** A small zip writer for tests: stored or deflated entries, sizes that can lie. */
 
@@ -14,20 +15,9 @@ export interface ZipEntrySpec {
   crc?: number;
 }
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
+/** CRC-32 of the stored bytes, as zip headers carry it (zlib's, Node ≥ 20.15). */
 export function crc32(data: Buffer): number {
-  let crc = 0xffffffff;
-  for (let index = 0; index < data.length; index++) crc = CRC_TABLE[(crc ^ data[index]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  return zlibCrc32(data);
 }
 
 export function buildZip(entries: ZipEntrySpec[]): Buffer {
