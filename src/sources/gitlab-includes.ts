@@ -60,7 +60,8 @@ export function localIncludeResolver(repositoryRoot: string, displayRoot: string
 }
 
 /** GitLab's include wildcards: `*` within one folder, `**` across folders. */
-function wildcard(pattern: string): RegExp {
+/** A GitLab `include:` wildcard (`*` within a folder, `**` across folders) as a regular expression. */
+export function wildcard(pattern: string): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const char = pattern[i]!;

@@ -1,5 +1,4 @@
-import { constants, deflateRawSync } from 'node:zlib';
-import { crc32 as zlibCrc32 } from 'node:zlib';
+import { constants, crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
 
 /** A small zip writer for tests: stored or deflated entries, sizes that can lie. */
 
