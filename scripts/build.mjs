@@ -1,5 +1,6 @@
 // Bundles the CLI so that startup reads one file; web-tree-sitter stays external because it
 // locates its .wasm next to its own module.
+import asc from 'assemblyscript/asc';
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
@@ -19,3 +20,18 @@ await build({
   banner: { js: "import { createRequire as __cordonCreateRequire } from 'node:module'; const require = __cordonCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The logs prefilter (WebAssembly with SIMD), next to the bundle that loads it.
+const compiled = await asc.main([
+  'src/detectors/prefilter/assembly/prefilter.ts',
+  '--outFile', 'dist/prefilter.wasm',
+  '--optimizeLevel', '3',
+  '--shrinkLevel', '0',
+  '--enable', 'simd',
+  '--runtime', 'stub',
+  '--noAssert',
+]);
+if (compiled.error) {
+  process.stderr.write(compiled.stderr.toString());
+  throw compiled.error;
+}

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +16,7 @@ import { HttpClient as PypiHttpClient, PackageIndex, chooseIndexUrl, defaultCach
 import { reporters, type FormatName } from '../report/index.ts';
 import type { AuditReport, ReportRuleMeta } from '../report/types.ts';
 import { discoverLogInputs, type LogInput } from '../sources/logs/inputs.ts';
-import { DEFAULT_MAX_LINE_BYTES } from '../sources/logs/lines.ts';
+import { DEFAULT_MAX_LINE_BYTES, readFileChunks } from '../sources/logs/lines.ts';
 import { redactedPathFor } from '../sources/logs/output.ts';
 import { DEFAULT_ZIP_LIMITS, readZip, type ZipLimits } from '../sources/logs/zip.ts';
 import { INFORMATION_URI, cordonVersion } from './version.ts';
@@ -199,7 +198,7 @@ async function scanInput(input: LogInput, scan: LogScan, options: LogsOptions, r
     const document: LogDocument = { path: input.display, place: { jobKey: input.display } };
     const target = redactTo({ absolute: input.absolute, display: input.display });
     if (target) document.redactTo = target;
-    await scan.scanDocument(document, createReadStream(input.absolute, { highWaterMark: 64 * 1024 }));
+    await scan.scanDocument(document, readFileChunks(input.absolute));
     return;
   }
   if (input.kind === 'zip') {

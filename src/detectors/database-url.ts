@@ -54,7 +54,8 @@ reported with low confidence.`,
   },
   // Only the password is the secret: the fingerprint then matches the same password anywhere else.
   pattern: new RegExp(String.raw`(?<![A-Za-z0-9+.-])(?:${SCHEMES})(?:\+[a-z0-9]+)?:\/\/[^\s:/?#@"'<>]*:([^\s/?#@"'<>]+)@`),
-  keywords: ['://'],
+  // The schemes rather than `://`: every line with a URL would be a candidate.
+  keywords: ['postgres', 'sql', 'mariadb', 'mongodb', 'redis', 'amqp', 'cockroachdb', 'clickhouse'],
   validate(secret, line, start) {
     if (isMaskedOrReference(secret) || isPlaceholder(secret) || secret.length < 4) return false;
     if (start === undefined) return true;

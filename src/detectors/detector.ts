@@ -79,9 +79,11 @@ export interface Detector {
   pattern: RegExp;
   /**
    * Fixed strings of which at least one occurs in every match: lines without any are skipped, and
-   * a keyword found on a line is what makes the scanner run `pattern`. All detectors' keywords
-   * form one literal alternation searched on every line; keep their first characters among the
-   * few already used (a test caps the distinct first characters: V8 slows down past ~16).
+   * a keyword found on a line is what makes the scanner run `pattern`. Printable ASCII, 3 to 255
+   * characters. Prefer specific ones: in a log every line holding a keyword is decoded and
+   * matched (the WebAssembly prefilter finds the keywords, `scanner.ts`). Per line, all
+   * detectors' keywords form one literal alternation; keep their first characters among the few
+   * already used (a test caps the distinct first characters: V8 slows down past ~16).
    */
   keywords: string[];
   /**

@@ -3,6 +3,7 @@ import { fingerprintSecret } from '../findings/redact.ts';
 import { DEFAULT_MAX_DEPTH, MIN_BASE64_RUN, decodeBase64Text, encodedSpan, isBase64Noise, nextBase64Run, type Span } from './decoders/base64.ts';
 import type { DecodedCredential, Detector, MatchContext, MultilineSpec } from './detector.ts';
 import { detectors as allDetectors } from './index.ts';
+import { Prefilter, loadPrefilterModule, type PrefilterKeyword } from './prefilter/index.ts';
 
 /**
  * Finds every credential the detectors know on a line, fast enough for whole CI logs:
@@ -498,6 +499,80 @@ function lineMayMatch(slots: readonly Slot[], line: string, checked: Slot[]): bo
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+// --- the block prefilter -----------------------------------------------------------------------
+
+/** Why a line is in `LineCandidates`: `push` may find something on it. */
+export const MAY_MATCH = 1;
+/** One of the markers the caller asked for occurs on it. */
+export const MARKER = 2;
+
+/** Lines of a block worth a look, in order of position (three arrays of the same length). */
+export interface LineCandidates {
+  /** 0-based index of the line in the block. */
+  index: number[];
+  /** Byte offset where it starts. */
+  start: number[];
+  /** `MAY_MATCH` and `MARKER` bits. */
+  reason: number[];
+}
+
+const MARKER_ROLE = 'marker';
+const BASE64_ROLE = 'base64';
+/** What a prefilter hit means: a detector keyword (the slots it starts), a marker, a base64 run. */
+type Role = readonly Slot[] | typeof MARKER_ROLE | typeof BASE64_ROLE;
+
+interface SettingsPrefilter {
+  prefilter: Prefilter;
+  roles: Role[];
+}
+
+const prefilters = new WeakMap<Settings, Map<string, SettingsPrefilter>>();
+
+/** The prefilter of a scanner's detectors and the caller's markers, built once per combination. */
+function prefilterFor(settings: Settings, depth: number, markers: readonly string[]): SettingsPrefilter {
+  const key = `${depth < settings.maxDepth ? settings.minBase64Length : 0}\0${markers.join('\0')}`;
+  let bySettings = prefilters.get(settings);
+  if (bySettings === undefined) prefilters.set(settings, (bySettings = new Map()));
+  let found = bySettings.get(key);
+  if (found === undefined) {
+    const loaded = loadPrefilterModule();
+    if ('error' in loaded) throw new Error(`the logs prefilter is unavailable: ${loaded.error}`);
+    const keywords: PrefilterKeyword[] = [];
+    const roles: Role[] = [];
+    for (const pass of settings.compiled.passes) {
+      for (const [keyword, slots] of pass.slotsByKeyword) {
+        keywords.push({ text: keyword, ignoreCase: pass.keywords.ignoreCase });
+        roles.push(slots);
+      }
+    }
+    for (const marker of markers) {
+      keywords.push({ text: marker, ignoreCase: false });
+      roles.push(MARKER_ROLE);
+    }
+    const prefilter = new Prefilter(loaded.module, keywords, { base64MinRun: depth < settings.maxDepth ? settings.minBase64Length : 0 });
+    bySettings.set(key, (found = { prefilter, roles }));
+  }
+  return found;
+}
+
+/** Sorts `out` from `first` on by line and joins the entries of the same line. */
+function mergeCandidates(out: LineCandidates, first: number): void {
+  const entries = out.index.slice(first).map((index, at) => ({ index, start: out.start[first + at]!, reason: out.reason[first + at]! }));
+  entries.sort((a, b) => a.index - b.index);
+  out.index.length = first;
+  out.start.length = first;
+  out.reason.length = first;
+  for (const entry of entries) {
+    const last = out.index.length - 1;
+    if (last >= first && out.index[last] === entry.index) out.reason[last]! |= entry.reason;
+    else {
+      out.index.push(entry.index);
+      out.start.push(entry.start);
+      out.reason.push(entry.reason);
+    }
+  }
+}
+
 // --- public API --------------------------------------------------------------------------------
 
 function settingsFor(options: ScanOptions): Settings {
@@ -666,47 +741,67 @@ export class LineScanner {
   }
 
   /**
-   * Appends to `out` positions in `text` (many lines joined by `\n`): every line on which `push`
-   * could find something (outside an open block) holds at least one of them. Lines without any
-   * are found empty by `push` and can be skipped. They are where a keyword occurs (the first per
-   * line) and where long base64 runs start that are not obviously noise (hex, letters only).
-   * Unsorted.
+   * The lines of `bytes` worth a look, appended to `out` in order, each once: `MAY_MATCH` where
+   * `push` could find something (when no block is open: a detector keyword whose pattern matches
+   * on the line, or a long base64 run that is not plainly noise), `MARKER` where one of `markers`
+   * occurs. `bytes` are whole lines as read (UTF-8, `\n` between them, none after the last).
+   * Returns the number of line breaks in `bytes`. Throws when the prefilter cannot run here
+   * (`LineScanner.prefilterError()` says so beforehand).
    */
-  candidates(text: string, out: number[]): void {
-    const settings = this.settings;
-    for (const pass of settings.compiled.passes) {
-      const keywords = pass.keywords;
-      keywords.lastIndex = 0;
-      const fold = keywords.ignoreCase;
-      // The line of the last hit, cut out once (a slice, not a copy), and the slots tried on it.
-      let lineEnd = -1;
-      let line = '';
-      let checked: Slot[] | undefined;
-      for (let hit = keywords.exec(text); hit !== null; hit = keywords.exec(text)) {
-        const at = hit.index;
-        if (at >= lineEnd) {
-          const newline = text.indexOf('\n', at);
-          lineEnd = newline === -1 ? text.length : newline;
-          const lineStart = at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
-          line = text.slice(lineStart, lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
-          checked = undefined;
-        }
-        const slots = pass.slotsByKeyword.get(fold ? hit[0].toLowerCase() : hit[0]) ?? pass.slots;
-        if (lineMayMatch(slots, line, (checked ??= []))) {
-          out.push(at);
-          if (lineEnd >= text.length) break;
-          keywords.lastIndex = lineEnd + 1;
-        } else {
-          keywords.lastIndex = at + 1;
-        }
+  candidates(bytes: Uint8Array, out: LineCandidates, markers: readonly string[] = []): number {
+    const { prefilter, roles } = prefilterFor(this.settings, this.depth, markers);
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const first = out.index.length;
+    let line = -1;
+    let start = 0;
+    let reason = 0;
+    let text: string | undefined;
+    let checked: Slot[] | undefined;
+    let sorted = true;
+    const flush = () => {
+      if (reason === 0) return;
+      const last = out.index.length - 1;
+      if (last >= first && out.index[last]! >= line) sorted = false;
+      out.index.push(line);
+      out.start.push(start);
+      out.reason.push(reason);
+    };
+    const breaks = prefilter.scan(bytes, (position, keyword, hitLine) => {
+      if (hitLine !== line) {
+        flush();
+        line = hitLine;
+        start = position === 0 ? 0 : buffer.lastIndexOf(10, position - 1) + 1;
+        reason = 0;
+        text = undefined;
+        checked = undefined;
       }
-    }
-    if (this.depth < settings.maxDepth) {
-      const span: Span = { start: 0, end: 0 };
-      for (let from = 0; nextBase64Run(text, from, settings.minBase64Length, span); from = span.end) {
-        if (!plainlyNoise(text, span.start, span.end)) out.push(span.start);
+      const role = keyword === -1 ? BASE64_ROLE : roles[keyword]!;
+      if (role === MARKER_ROLE) {
+        reason |= MARKER;
+        return;
       }
-    }
+      if ((reason & MAY_MATCH) !== 0) return;
+      if (role === BASE64_ROLE) {
+        reason |= MAY_MATCH;
+        return;
+      }
+      if (text === undefined) {
+        const newline = buffer.indexOf(10, position);
+        let end = newline === -1 ? buffer.length : newline;
+        if (end > start && buffer[end - 1] === 13) end--;
+        text = buffer.toString('latin1', start, end);
+      }
+      if (lineMayMatch(role, text, (checked ??= []))) reason |= MAY_MATCH;
+    });
+    flush();
+    if (!sorted) mergeCandidates(out, first);
+    return breaks;
+  }
+
+  /** Why `candidates` cannot run here (the WebAssembly prefilter did not load), if it cannot. */
+  static prefilterError(): string | undefined {
+    const loaded = loadPrefilterModule();
+    return 'error' in loaded ? loaded.error : undefined;
   }
 
   /** Reports a block still open at the end of the input. */

@@ -20,7 +20,7 @@ Slack workflow with chosen inputs). It cannot read anything. It lives until the 
     },
   },
   pattern: /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_\/+-]+/,
-  keywords: ['://'],
+  keywords: ['slack.com/'],
   validate(secret) {
     const path = secret.slice(secret.indexOf('hooks.slack.com/') + 'hooks.slack.com/'.length);
     const rest = path.slice(path.indexOf('/') + 1);

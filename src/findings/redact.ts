@@ -12,9 +12,24 @@ export function fingerprintSecret(secret: string): string {
   return `sha256:${sha256Hex(secret)}`;
 }
 
+/**
+ * Reports repeat many short strings (a detector's playbook in each of its findings): results for
+ * strings up to `RECENT_MAX_LENGTH` are kept, at most `RECENT_LIMIT` of them.
+ */
+const recent = new Map<string, string>();
+const RECENT_LIMIT = 2048;
+const RECENT_MAX_LENGTH = 4096;
+
 /** Replaces every credential-looking substring of `text`; idempotent. */
 export function redactSecrets(text: string): string {
-  return redact(text, false);
+  if (text.length > RECENT_MAX_LENGTH) return redact(text, false);
+  let result = recent.get(text);
+  if (result === undefined) {
+    result = redact(text, false);
+    if (recent.size >= RECENT_LIMIT) recent.clear();
+    recent.set(text, result);
+  }
+  return result;
 }
 
 /**
@@ -103,7 +118,11 @@ const PATTERNS: readonly SecretPattern[] = [
 /** What a marker looks like; a "secret" that is already one is left as it is. */
 const MARKER = /^[^\s…]{0,8}…\[sha256:[0-9a-f]{12}\]$/;
 
+/** Every pattern's hints at once: most strings of a report (keys, numbers, prose) hold none. */
+const ANY_HINT = new RegExp(PATTERNS.flatMap((pattern) => pattern.hints).map((hint) => hint.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
+
 function redact(text: string, preserveLines: boolean): string {
+  if (!ANY_HINT.test(text)) return text;
   let out = text;
   for (const pattern of PATTERNS) {
     if (!pattern.hints.some((hint) => out.includes(hint))) continue;

@@ -32,12 +32,16 @@ export const jsonReporter: Reporter = (report) => {
   return `${JSON.stringify(document, null, 2)}\n`;
 };
 
-/** Every string inside `details`, at any depth, through `redactSecrets`. */
+/** Every string inside `details`, at any depth (keys included), through `redactSecrets`. */
 export function redactDetails<T>(value: T): T {
   if (typeof value === 'string') return redactSecrets(value) as T;
   if (Array.isArray(value)) return value.map((item) => redactDetails(item)) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => [redactSecrets(key), redactDetails(item)])) as T;
+    const copy: Record<string, unknown> = {};
+    for (const key in value) {
+      if (Object.hasOwn(value, key)) copy[redactSecrets(key)] = redactDetails((value as Record<string, unknown>)[key]);
+    }
+    return copy as T;
   }
   return value;
 }

@@ -4,6 +4,8 @@ import type { LogScanner } from './scanner.ts';
 
 /** The project's detectors (`src/detectors`) as the scanner `cordon logs` uses. */
 export function createDefaultScanner(): LogScanner {
+  // Without the WebAssembly prefilter, logs are read line by line (slower, same findings).
+  const canSkip = LineScanner.prefilterError() === undefined;
   const lookback = Math.max(1, ...detectors.map((detector) => detector.multiline?.maxLines ?? 0)) + 1;
   return {
     detectors: detectors.map((detector) => detector.meta),
@@ -13,13 +15,17 @@ export function createDefaultScanner(): LogScanner {
       return {
         push: (line) => scanner.push(line),
         flush: () => scanner.flush(),
-        skipping: {
-          candidates: (text, out) => scanner.candidates(text, out),
-          pushAt: (number, line) => scanner.pushAt(number, line),
-          get inBlock() {
-            return scanner.inBlock;
-          },
-        },
+        ...(canSkip
+          ? {
+              skipping: {
+                candidates: (bytes, out, markers) => scanner.candidates(bytes, out, markers),
+                pushAt: (number, line) => scanner.pushAt(number, line),
+                get inBlock() {
+                  return scanner.inBlock;
+                },
+              },
+            }
+          : {}),
       };
     },
   };

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_LINE_BYTES, readLines, readLogBlocks, type LogLine } from '
 import { OutputFile } from '../../sources/logs/output.ts';
 import { STEP_HEADER, parseLineTime, stepHeaderOf, type LogPlace } from './context.ts';
 import { assessReplay, duration, type ReplayAssessment } from './replay.ts';
-import type { LogLineScanner, LogMatch, LogScanner, SkippingLineScanner } from './scanner.ts';
+import { MAY_MATCH, type LineCandidates, type LogLineScanner, type LogMatch, type LogScanner, type SkippingLineScanner } from './scanner.ts';
 
 /**
  * The heart of `cordon logs`: reads each log line by line, asks the detectors what is on it,
@@ -73,7 +73,8 @@ interface SecretGroup {
 }
 
 const MAX_RELATED = 10;
-const byNumber = (a: number, b: number) => a - b;
+/** Lines the block reader looks at for the step they start. */
+const MARKERS = [STEP_HEADER];
 const MAX_SEEN = 10_000;
 
 export class LogScan {
@@ -214,7 +215,7 @@ export class LogScan {
     let lines = 0;
     let longLines = 0;
     let firstLongLine: number | undefined;
-    const positions: number[] = [];
+    const found: LineCandidates = { index: [], start: [], reason: [] };
 
     const noteTime = (time: number) => {
       const previous = this.jobEnds.get(jobKey);
@@ -227,6 +228,11 @@ export class LogScan {
         const known = back >= 0 && back < size && numbers[slot] === match.line;
         this.record(document, match, known ? times[slot] : lastTime, known ? steps[slot] : step);
       }
+    };
+    /** A step header's line, looked at only for the step's name. */
+    const noteStep = (text: string) => {
+      const header = stepHeaderOf(text, parseLineTime(text)?.length ?? 0);
+      if (header !== undefined) step = header;
     };
     /** Looks at line `number` in full. */
     const look = (text: string, number: number) => {
@@ -251,50 +257,62 @@ export class LogScan {
         look(block.text, number);
         return;
       }
-      const text = block.text;
-      positions.length = 0;
-      skipping.candidates(text, positions);
-      for (let header = text.indexOf(STEP_HEADER); header !== -1; header = text.indexOf(STEP_HEADER, header + STEP_HEADER.length)) positions.push(header);
-      if (positions.length > 1) positions.sort(byNumber);
-      // `number` is the line that starts at `position`.
-      let number = lines + 1;
+      const bytes = block.bytes;
+      found.index.length = 0;
+      found.start.length = 0;
+      found.reason.length = 0;
+      const breaks = skipping.candidates(bytes, found, MARKERS);
+      /** The text of the line that starts at `start`, and where the next line starts. */
+      const lineAt = (start: number): [text: string, next: number] => {
+        const newline = bytes.indexOf(10, start);
+        const end = newline === -1 ? bytes.length : newline;
+        return [block.line(start, end > start && bytes[end - 1] === 13 ? end - 1 : end), end + 1];
+      };
+      // The next line not looked at yet: its index in the block and where it starts.
+      let index = 0;
       let position = 0;
       let next = 0;
+      // The last step header passed and not read yet: only the one before a line looked at, and
+      // the block's last, are read.
+      let header = -1;
+      const readHeader = () => {
+        if (header !== -1) noteStep(lineAt(header)[0]);
+        header = -1;
+      };
       for (;;) {
+        let reason = MAY_MATCH;
         if (!skipping.inBlock) {
-          while (next < positions.length && positions[next]! < position) next++;
-          if (next === positions.length) break;
-          const target = positions[next]!;
-          for (let newline = text.indexOf('\n', position); newline !== -1 && newline < target; newline = text.indexOf('\n', position)) {
-            number++;
-            position = newline + 1;
-          }
+          while (next < found.index.length && found.index[next]! < index) next++;
+          if (next === found.index.length) break;
+          index = found.index[next]!;
+          position = found.start[next]!;
+          reason = found.reason[next]!;
+        } else if (position > bytes.length) break;
+        if ((reason & MAY_MATCH) !== 0) {
+          const [text, after] = lineAt(position);
+          readHeader();
+          look(text, lines + 1 + index);
+          position = after;
+        } else {
+          header = position;
+          const newline = bytes.indexOf(10, position);
+          position = newline === -1 ? bytes.length + 1 : newline + 1;
         }
-        const newline = text.indexOf('\n', position);
-        const end = newline === -1 ? text.length : newline;
-        look(block.line(position, end > position && text.charCodeAt(end - 1) === 13 ? end - 1 : end), number);
-        if (newline === -1) {
-          position = text.length + 1;
+        index++;
+      }
+      readHeader();
+      // When the job ended: the last timestamp of the block (lines are in time order).
+      for (let stop = bytes.length; ; ) {
+        const start = stop === 0 ? 0 : bytes.lastIndexOf(10, stop - 1) + 1;
+        const stamp = parseLineTime(block.line(start, stop > start && bytes[stop - 1] === 13 ? stop - 1 : stop));
+        if (stamp) {
+          noteTime(stamp.time);
           break;
         }
-        number++;
-        position = newline + 1;
+        if (start === 0) break;
+        stop = start - 1;
       }
-      if (position <= text.length) {
-        for (let newline = text.indexOf('\n', position); newline !== -1; newline = text.indexOf('\n', newline + 1)) number++;
-        // When the job ended: the last timestamp of the block (lines are in time order).
-        for (let stop = text.length; ; ) {
-          const start = stop === 0 ? 0 : text.lastIndexOf('\n', stop - 1) + 1;
-          const stamp = parseLineTime(text, start, stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop);
-          if (stamp) {
-            noteTime(stamp.time);
-            break;
-          }
-          if (start === 0) break;
-          stop = start - 1;
-        }
-      }
-      lines = number;
+      lines += breaks + 1;
     });
     if (!stats.binary) handle(lineScanner.flush(), lines);
     return { ...stats, lines, longLines, ...(firstLongLine !== undefined ? { firstLongLine } : {}) };

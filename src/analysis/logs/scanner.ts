@@ -1,5 +1,8 @@
 import type { Confidence } from '../../findings/finding.ts';
 import type { DecodedCredential, DetectorMeta } from '../../detectors/detector.ts';
+import type { LineCandidates } from '../../detectors/scanner.ts';
+
+export { MARKER, MAY_MATCH, type LineCandidates } from '../../detectors/scanner.ts';
 
 /**
  * What `cordon logs` needs from the detectors (`src/detectors/scanner.ts` `LineScanner` has this
@@ -33,17 +36,19 @@ export interface LogLineScanner {
   flush(): readonly LogMatch[];
   /**
    * Optional: lets the reader skip the lines on which nothing can be found (most of a log)
-   * without cutting them out of the text it decoded.
+   * without decoding them. Absent where it cannot run (the reader goes line by line).
    */
   skipping?: SkippingLineScanner;
 }
 
 export interface SkippingLineScanner {
   /**
-   * Appends positions in `text` (many lines joined by `\n`) such that every line `push` could
-   * find something on holds one of them (when no multi-line credential is open). Any order.
+   * The lines of `bytes` worth a look (whole lines of the log as read: UTF-8, `\n` between
+   * them, none after the last), appended to `out` in order, each once: `MAY_MATCH` for every line
+   * `push` could find something on (when no multi-line credential is open), `MARKER` for lines
+   * holding one of `markers`. Returns the number of line breaks in `bytes`.
    */
-  candidates(text: string, out: number[]): void;
+  candidates(bytes: Uint8Array, out: LineCandidates, markers?: readonly string[]): number;
   /** `push` for line `number`; the lines skipped since the last push count as pushed and empty. */
   pushAt(number: number, line: string): readonly LogMatch[];
   /** A multi-line credential is open: the next line must be pushed. */
