@@ -1,6 +1,6 @@
 import type { Confidence } from '../findings/finding.ts';
 import { fingerprintSecret } from '../findings/redact.ts';
-import { DEFAULT_MAX_DEPTH, MIN_BASE64_RUN, decodeBase64Text, encodedSpan, isBase64Noise, nextBase64Run, type Span } from './decoders/base64.ts';
+import { DEFAULT_MAX_DEPTH, MIN_BASE64_RUN, decodeBase64Run, encodedSpan, isBase64Noise, nextBase64Run, type Span } from './decoders/base64.ts';
 import type { DecodedCredential, Detector, MatchContext, MultilineSpec } from './detector.ts';
 import { detectors as allDetectors } from './index.ts';
 import { Prefilter, loadPrefilterModule, type PrefilterKeyword } from './prefilter/index.ts';
@@ -425,10 +425,11 @@ function anyKeyword(passes: Pass[], text: string, from: number): boolean {
   return false;
 }
 
-function scanText(settings: Settings, text: string, depth: number): RawMatch[] {
+/** `what`: the searches to make (`HAS_KEYWORD`, `HAS_RUN`), when the prefilter knows which can find something. */
+function scanText(settings: Settings, text: string, depth: number, what = MAY_MATCH): RawMatch[] {
   const content = timestampLength(text);
-  let out = anyKeyword(settings.compiled.passes, text, content) ? scanPlain(settings, text, undefined, 0, true, content) : undefined;
-  if (depth < settings.maxDepth && text.length - content >= settings.minBase64Length) {
+  let out = (what & HAS_KEYWORD) !== 0 && anyKeyword(settings.compiled.passes, text, content) ? scanPlain(settings, text, undefined, 0, true, content) : undefined;
+  if ((what & HAS_RUN) !== 0 && depth < settings.maxDepth && text.length - content >= settings.minBase64Length) {
     let from = content;
     // `isBase64Noise` ends with a search of the whole line (cache-key lines); once it said no,
     // the line is not such a line, and the other runs need only the tests of the run itself.
@@ -442,7 +443,7 @@ function scanText(settings: Settings, text: string, depth: number): RawMatch[] {
         if (plainlyNoise(text, start, end) || digestBefore(text, start)) continue;
       } else if (isBase64Noise(text, start, end)) continue;
       else noiseLine = false;
-      const decoded = decodeBase64Text(text.slice(start, end));
+      const decoded = decodeBase64Run(text.slice(start, end));
       if (decoded === undefined) continue;
       for (const inner of scanDecoded(settings, decoded, depth + 1)) {
         const [innerStart, innerEnd] = encodedSpan(decoded, start, end, inner.start, inner.end);
@@ -501,10 +502,14 @@ const NON_ASCII = /[^\x00-\x7f]/;
 
 // --- the block prefilter -----------------------------------------------------------------------
 
-/** Why a line is in `LineCandidates`: `push` may find something on it. */
-export const MAY_MATCH = 1;
+/** Why a line is in `LineCandidates`: a detector keyword whose pattern matches is on it. */
+export const HAS_KEYWORD = 1;
 /** One of the markers the caller asked for occurs on it. */
 export const MARKER = 2;
+/** A base64 run that may hold text is on it. */
+export const HAS_RUN = 4;
+/** `push` may find something on it. */
+export const MAY_MATCH = HAS_KEYWORD | HAS_RUN;
 
 /** Lines of a block worth a look, in order of position (three arrays of the same length). */
 export interface LineCandidates {
@@ -512,7 +517,7 @@ export interface LineCandidates {
   index: number[];
   /** Byte offset where it starts. */
   start: number[];
-  /** `MAY_MATCH` and `MARKER` bits. */
+  /** `HAS_KEYWORD`, `HAS_RUN` and `MARKER` bits. */
   reason: number[];
 }
 
@@ -701,7 +706,8 @@ export class LineScanner {
   }
 
   /** Matches completed by this line (shared frozen empty array when none). */
-  push(line: string): LineMatch[] {
+  /** `what`: see `pushAt`. */
+  push(line: string, what = MAY_MATCH): LineMatch[] {
     const number = ++this.lineNumber;
     let out: LineMatch[] | undefined;
     if (this.block) {
@@ -710,7 +716,7 @@ export class LineScanner {
       if (closed.kind === 'complete') return [closed.match];
       out = [closed.match];
     }
-    const matches = scanText(this.settings, line, this.depth);
+    const matches = scanText(this.settings, line, this.depth, what);
     if (matches.length === 0) return out ?? (EMPTY as LineMatch[]);
     for (const match of matches) {
       const detector = match.truncated && match.encoding === 'plain' ? this.settings.compiled.byId.get(match.detector) : undefined;
@@ -730,21 +736,23 @@ export class LineScanner {
 
   /**
    * `push` for line `number`, skipping the lines since the last one pushed (they must be lines
-   * `candidates` did not point at, and no block may be open).
+   * `candidates` did not point at, and no block may be open). `what`: the reason `candidates`
+   * gave for the line (`HAS_KEYWORD`, `HAS_RUN`): the other search is skipped, since it can find
+   * nothing there. Default: both.
    */
-  pushAt(number: number, line: string): LineMatch[] {
+  pushAt(number: number, line: string, what = MAY_MATCH): LineMatch[] {
     if (number <= this.lineNumber || (this.block !== undefined && number !== this.lineNumber + 1)) {
       throw new Error(`LineScanner.pushAt: line ${number} after line ${this.lineNumber}${this.block ? ' with a block open' : ''}`);
     }
     this.lineNumber = number - 1;
-    return this.push(line);
+    return this.push(line, what);
   }
 
   /**
-   * The lines of `bytes` worth a look, appended to `out` in order, each once: `MAY_MATCH` where
-   * `push` could find something (when no block is open: a detector keyword whose pattern matches
-   * on the line, or a long base64 run that is not plainly noise), `MARKER` where one of `markers`
-   * occurs. `bytes` are whole lines as read (UTF-8, `\n` between them, none after the last).
+   * The lines of `bytes` worth a look, appended to `out` in order, each once, with why: where
+   * `push` could find something when no block is open (`HAS_KEYWORD`: a detector keyword whose
+   * pattern matches on the line; `HAS_RUN`: a long base64 run that may hold text), and where one
+   * of `markers` occurs (`MARKER`). `bytes` are whole lines as read (UTF-8, `\n` between them, none after the last).
    * Returns the number of line breaks in `bytes`. Throws when the prefilter cannot run here
    * (`LineScanner.prefilterError()` says so beforehand).
    */
@@ -780,18 +788,18 @@ export class LineScanner {
         reason |= MARKER;
         return;
       }
-      if ((reason & MAY_MATCH) !== 0) return;
       if (role === BASE64_ROLE) {
-        reason |= MAY_MATCH;
+        reason |= HAS_RUN;
         return;
       }
+      if ((reason & HAS_KEYWORD) !== 0) return;
       if (text === undefined) {
         const newline = buffer.indexOf(10, position);
         let end = newline === -1 ? buffer.length : newline;
         if (end > start && buffer[end - 1] === 13) end--;
         text = buffer.toString('latin1', start, end);
       }
-      if (lineMayMatch(role, text, (checked ??= []))) reason |= MAY_MATCH;
+      if (lineMayMatch(role, text, (checked ??= []))) reason |= HAS_KEYWORD;
     });
     flush();
     if (!sorted) mergeCandidates(out, first);

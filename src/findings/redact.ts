@@ -14,7 +14,7 @@ export function fingerprintSecret(secret: string): string {
 
 /**
  * Reports repeat many short strings (a detector's playbook in each of its findings): results for
- * strings up to `RECENT_MAX_LENGTH` are kept, at most `RECENT_LIMIT` of them.
+ * strings up to `RECENT_MAX_LENGTH` that hold a hint are kept, at most `RECENT_LIMIT` of them.
  */
 const recent = new Map<string, string>();
 const RECENT_LIMIT = 2048;
@@ -22,6 +22,8 @@ const RECENT_MAX_LENGTH = 4096;
 
 /** Replaces every credential-looking substring of `text`; idempotent. */
 export function redactSecrets(text: string): string {
+  // Most strings of a report (keys, times, numbers, prose) hold no hint: one search settles them.
+  if (!ANY_HINT.test(text)) return text;
   if (text.length > RECENT_MAX_LENGTH) return redact(text, false);
   let result = recent.get(text);
   if (result === undefined) {

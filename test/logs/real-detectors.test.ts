@@ -215,3 +215,25 @@ describe('cordon logs with the real detectors', () => {
     for (const [where, text] of outputs) for (const canary of CANARIES) assert.ok(!text.includes(canary), `${where} leaks ${canary.slice(0, 8)}…`);
   });
 });
+
+describe('reading a log through the prefilter or line by line', () => {
+  it('gives the same findings, with the same places, steps and times, whatever the read size', async () => {
+    const { LogScan } = await import('../../src/analysis/logs/scan.ts');
+    const { createDefaultScanner } = await import('../../src/analysis/logs/default-scanner.ts');
+    const { readFileChunks } = await import('../../src/sources/logs/lines.ts');
+    const noise = Array.from({ length: 300 }, (_, index) => `${at(8)}Collecting package-${index} (${createHash('sha256').update(String(index)).digest('base64')})`);
+    const file = path.join(temp, 'both-ways.log');
+    writeFileSync(file, [LOG, ...noise, LOG, `${at(9)}sha512-${createHash('sha512').update('x').digest('base64')}`, LOG].join('\r\n'));
+    const scanner = createDefaultScanner();
+    assert.ok(scanner.open().skipping, 'the prefilter loads in tests');
+    const lineByLine = { ...scanner, open: () => ({ ...scanner.open(), skipping: undefined }) };
+    const findings = async (chosen: typeof scanner, chunkBytes: number) => {
+      const scan = new LogScan({ scanner: chosen });
+      await scan.scanDocument({ path: 'both-ways.log', place: { jobKey: 'both-ways.log' } }, readFileChunks(file, chunkBytes));
+      return JSON.stringify({ findings: scan.findings(T * 1000), errors: scan.errors, lines: scan.linesScanned });
+    };
+    const expected = await findings(lineByLine, 1 << 20);
+    assert.match(expected, /private-key/);
+    for (const chunkBytes of [1, 7, 100, 4096, 1 << 20]) assert.equal(await findings(scanner, chunkBytes), expected, `reads of ${chunkBytes} bytes`);
+  });
+});

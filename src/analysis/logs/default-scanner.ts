@@ -19,7 +19,7 @@ export function createDefaultScanner(): LogScanner {
           ? {
               skipping: {
                 candidates: (bytes, out, markers) => scanner.candidates(bytes, out, markers),
-                pushAt: (number, line) => scanner.pushAt(number, line),
+                pushAt: (number, line, reason) => scanner.pushAt(number, line, reason),
                 get inBlock() {
                   return scanner.inBlock;
                 },

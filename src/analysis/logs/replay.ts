@@ -64,12 +64,13 @@ export const PYPI_JWT_LEEWAY_SECONDS = 30;
 export function assessReplay(input: ReplayInput): ReplayAssessment {
   const { lifetime, now, printedAt } = input;
   const singleUse = input.singleUse ?? false;
+  const printed = iso(printedAt);
   const base = {
     lifetime: lifetime.kind,
     singleUse,
-    printedAt: iso(printedAt),
-    readableSince: iso(printedAt),
-    assessedAt: new Date(now).toISOString(),
+    printedAt: printed,
+    readableSince: printed,
+    assessedAt: iso(now)!,
   };
 
   const bounded = input.maxLifetimeSeconds !== undefined && printedAt !== undefined && lifetime.kind !== 'window' && !(lifetime.kind === 'job' && (input.jobEndedAt !== undefined || input.jobRunning));

@@ -234,8 +234,8 @@ export class LogScan {
       const header = stepHeaderOf(text, parseLineTime(text)?.length ?? 0);
       if (header !== undefined) step = header;
     };
-    /** Looks at line `number` in full. */
-    const look = (text: string, number: number) => {
+    /** Looks at line `number` in full (`reason`: what the scanner may find there). */
+    const look = (text: string, number: number, reason: number) => {
       const stamp = parseLineTime(text);
       if (stamp) noteTime(stamp.time);
       const header = stepHeaderOf(text, stamp?.length ?? 0);
@@ -244,7 +244,7 @@ export class LogScan {
       numbers[slot] = number;
       times[slot] = lastTime = stamp?.time;
       steps[slot] = step;
-      handle(skipping.pushAt(number, text), number);
+      handle(skipping.pushAt(number, text, reason), number);
     };
 
     const stats = await readLogBlocks(chunks, { maxLineBytes: this.maxLineBytes }, (block) => {
@@ -254,7 +254,7 @@ export class LogScan {
           longLines++;
           firstLongLine ??= number;
         }
-        look(block.text, number);
+        look(block.text, number, MAY_MATCH);
         return;
       }
       const bytes = block.bytes;
@@ -291,7 +291,7 @@ export class LogScan {
         if ((reason & MAY_MATCH) !== 0) {
           const [text, after] = lineAt(position);
           readHeader();
-          look(text, lines + 1 + index);
+          look(text, lines + 1 + index, reason & MAY_MATCH);
           position = after;
         } else {
           header = position;

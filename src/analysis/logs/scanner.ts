@@ -2,7 +2,7 @@ import type { Confidence } from '../../findings/finding.ts';
 import type { DecodedCredential, DetectorMeta } from '../../detectors/detector.ts';
 import type { LineCandidates } from '../../detectors/scanner.ts';
 
-export { MARKER, MAY_MATCH, type LineCandidates } from '../../detectors/scanner.ts';
+export { HAS_KEYWORD, HAS_RUN, MARKER, MAY_MATCH, type LineCandidates } from '../../detectors/scanner.ts';
 
 /**
  * What `cordon logs` needs from the detectors (`src/detectors/scanner.ts` `LineScanner` has this
@@ -44,13 +44,16 @@ export interface LogLineScanner {
 export interface SkippingLineScanner {
   /**
    * The lines of `bytes` worth a look (whole lines of the log as read: UTF-8, `\n` between
-   * them, none after the last), appended to `out` in order, each once: `MAY_MATCH` for every line
-   * `push` could find something on (when no multi-line credential is open), `MARKER` for lines
-   * holding one of `markers`. Returns the number of line breaks in `bytes`.
+   * them, none after the last), appended to `out` in order, each once: a `MAY_MATCH` bit for
+   * every line `push` could find something on (when no multi-line credential is open), `MARKER`
+   * for lines holding one of `markers`. Returns the number of line breaks in `bytes`.
    */
   candidates(bytes: Uint8Array, out: LineCandidates, markers?: readonly string[]): number;
-  /** `push` for line `number`; the lines skipped since the last push count as pushed and empty. */
-  pushAt(number: number, line: string): readonly LogMatch[];
+  /**
+   * `push` for line `number`; the lines skipped since the last push count as pushed and empty.
+   * `reason`: the line's `MAY_MATCH` bits from `candidates` (default: all).
+   */
+  pushAt(number: number, line: string, reason?: number): readonly LogMatch[];
   /** A multi-line credential is open: the next line must be pushed. */
   readonly inBlock: boolean;
 }

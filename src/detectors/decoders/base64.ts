@@ -129,33 +129,51 @@ function mostlyText(bytes: Uint8Array, from: number, to: number): boolean {
   return control <= (to - from) * 0.02;
 }
 
+/** `mostlyText` for bytes held as a Latin-1 string: the search is native, so long runs cost little. */
+function mostlyTextLatin1(text: string): boolean {
+  const limit = text.length * 0.02;
+  let control = 0;
+  CONTROL.lastIndex = 0;
+  while (CONTROL.test(text)) if (++control > limit) return false;
+  return true;
+}
+
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
+const BASE64_BODY = /^[A-Za-z0-9+/]*$/;
+const HIGH_BYTE = /[\x80-\xff]/;
+
 /**
  * The text a base64 run encodes, or `undefined` when it is not (mostly) printable UTF-8 text: at
  * most 2% control characters other than tab and line breaks, and valid UTF-8. The first 48 bytes
- * are checked before the rest is decoded, so random data is rejected cheaply.
+ * are checked before the rest is decoded, so random data is rejected cheaply. The whole-run tests
+ * are regular expressions over the run and over its bytes as Latin-1: runs can be long.
  */
 export function decodeBase64Text(encoded: string): string | undefined {
+  return decode(encoded, true);
+}
+
+/** `decodeBase64Text` for a run as `nextBase64Run` finds it (base64 characters, then `=`s). */
+export function decodeBase64Run(run: string): string | undefined {
+  return decode(run, false);
+}
+
+function decode(encoded: string, check: boolean): string | undefined {
   try {
     if (encoded.length > MAX_BASE64_RUN) return undefined;
     let length = encoded.length;
     while (length > 0 && encoded.charCodeAt(length - 1) === 61) length--;
     if (length % 4 === 1) length--;
     if (length < 22) return undefined;
-    for (let index = 0; index < length; index++) if (!isBase64Char(encoded.charCodeAt(index))) return undefined;
+    const body = length === encoded.length ? encoded : encoded.slice(0, length);
+    if (check && !BASE64_BODY.test(body)) return undefined;
     if (length > 64) {
-      const head = Buffer.from(encoded.slice(0, 64), 'base64');
+      const head = Buffer.from(body.slice(0, 64), 'base64');
       if (!mostlyText(head, 0, head.length) || !plausibleUtf8(head)) return undefined;
     }
-    const bytes = Buffer.from(length === encoded.length ? encoded : encoded.slice(0, length), 'base64');
-    if (!mostlyText(bytes, 0, bytes.length)) return undefined;
-    let high = false;
-    for (let index = 0; index < bytes.length; index++) {
-      if (bytes[index]! >= 0x80) {
-        high = true;
-        break;
-      }
-    }
-    if (!high) return bytes.toString('latin1');
+    const bytes = Buffer.from(body, 'base64');
+    const latin1 = bytes.toString('latin1');
+    if (!mostlyTextLatin1(latin1)) return undefined;
+    if (!HIGH_BYTE.test(latin1)) return latin1;
     const text = bytes.toString('utf8');
     // Invalid UTF-8 decodes to U+FFFD (no exception, which is costly in a hot loop).
     return text.includes('\uFFFD') ? undefined : text;
@@ -227,7 +245,7 @@ export function decodeRuns(text: string, options: ExpandOptions = {}): Base64Lay
   let layers: Base64Layer[] | undefined;
   forEachBase64Run(text, minLength, (start, end) => {
     if (options.skip?.(start, end) || isBase64Noise(text, start, end)) return;
-    const decoded = decodeBase64Text(text.slice(start, end));
+    const decoded = decodeBase64Run(text.slice(start, end));
     if (decoded === undefined) return;
     (layers ??= []).push({
       text: decoded,

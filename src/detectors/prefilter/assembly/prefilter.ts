@@ -42,14 +42,14 @@ export const HASH_BYTES: i32 = 8192;
 export const PROGRAM_BYTES: i32 = 12288;
 export const MAX_KEYWORDS: i32 = 128;
 export const IGNORE_CASE: i32 = 1;
-/** Zero bytes the host leaves after the data (the SIMD loads read up to 18 bytes past the end). */
-export const PADDING: i32 = 32;
+/** Zero bytes the host leaves after the data (the last step's loads read up to 34 bytes past it). */
+export const PADDING: i32 = 48;
 
 /** A hit: u32 byte offset, u32 keyword record index (or `BASE64_RUN`), u32 0-based line. */
 export const HIT_BYTES: i32 = 12;
 export const BASE64_RUN: i32 = 0xffff;
-/** One step of 16 bytes reports each keyword at most once per lane, and at most 9 runs. */
-export const MAX_HITS_PER_STEP: i32 = 16 * MAX_KEYWORDS + 9;
+/** One step of 32 bytes reports each keyword at most once per lane, and at most 17 runs. */
+export const MAX_HITS_PER_STEP: i32 = 32 * MAX_KEYWORDS + 17;
 
 /** The hash of a window's three bytes (little-endian in the low 24 bits), 16 bits. */
 // @ts-ignore: decorator
@@ -178,25 +178,25 @@ function mayHoldText(start: i32, end: i32, startOfLine: i32): bool {
 }
 
 /**
- * The runs of at least `minRun` (under 15) that start after the step's first `leading` bytes and
+ * The runs of at least `minRun` (under 31) that start after the step's first `leading` bytes and
  * end before its last byte (`members`: bit i = byte at + i is in the alphabet).
  */
-function runsInsideStep(out: usize, count: i32, at: i32, members: i32, leading: i32, breaks: i32): i32 {
-  let inner = members & ~((1 << leading) - 1);
-  const trailing = clz((~members) & 0xffff) - 16;
-  inner &= (1 << (16 - trailing)) - 1;
+function runsInsideStep(out: usize, count: i32, at: i32, members: u32, leading: i32, breaks: u32): i32 {
+  let inner = members & ~((<u32>1 << leading) - 1);
+  const trailing = <i32>clz(~members);
+  if (trailing > 0) inner &= (<u32>1 << (32 - trailing)) - 1;
   while (inner != 0) {
-    const first = ctz(inner);
-    const end = first + ctz(~(inner >>> first));
+    const first = <i32>ctz(inner);
+    const end = first + <i32>ctz(~(inner >> first));
     if (end - first >= minRun) {
-      const before = breaks & ((1 << first) - 1);
-      const startOfLine = before != 0 ? at + 32 - clz(before) : lineStart;
+      const before = breaks & ((<u32>1 << first) - 1);
+      const startOfLine = before != 0 ? at + 32 - <i32>clz(before) : lineStart;
       if (mayHoldText(at + first, at + end, startOfLine)) {
-        emit(out, count, at + first, BASE64_RUN, lineBreaks + popcnt(before));
+        emit(out, count, at + first, BASE64_RUN, lineBreaks + <i32>popcnt(before));
         count++;
       }
     }
-    inner &= ~((1 << end) - 1);
+    inner &= ~((<u32>1 << end) - 1);
   }
   return count;
 }
@@ -214,9 +214,18 @@ function keywordAt(record: usize, start: i32): bool {
   return true;
 }
 
+/** The bucket mask of the keywords whose window may start at each byte of `bytes0`. */
+// @ts-ignore: decorator
+@inline function windowBuckets(bytes0: v128, bytes1: v128, bytes2: v128, low0: v128, high0: v128, low1: v128, high1: v128, low2: v128, high2: v128, lowNibbles0: v128, highNibbles0: v128): v128 {
+  const nibble = i8x16.splat(15);
+  let buckets = v128.and(i8x16.swizzle(low0, lowNibbles0), i8x16.swizzle(high0, highNibbles0));
+  buckets = v128.and(buckets, v128.and(i8x16.swizzle(low1, v128.and(bytes1, nibble)), i8x16.swizzle(high1, v128.and(i16x8.shr_u(bytes1, 4), nibble))));
+  return v128.and(buckets, v128.and(i8x16.swizzle(low2, v128.and(bytes2, nibble)), i8x16.swizzle(high2, v128.and(i16x8.shr_u(bytes2, 4), nibble))));
+}
+
 /**
- * Writes up to `capacity` hits at `out` and returns how many; 0 when the block is done. Hits are
- * in order of position, except that a base64 run is reported when its end is reached.
+ * Writes up to `capacity` hits at `out` and returns how many; 0 when the block is done. Keyword
+ * hits are in order of position; a base64 run is reported when its end is reached.
  */
 export function next(out: usize, capacity: i32): i32 {
   const low0 = v128.load(program + TABLES_AT);
@@ -231,38 +240,44 @@ export function next(out: usize, capacity: i32): i32 {
   const base64High = i8x16(0, 0, 8, 4, 1, 2, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0);
   const nibble = i8x16.splat(15);
   const newline = i8x16.splat(10);
-  const zero = i8x16.splat(0);
+  // Saturating `+ 127` sets a lane's top bit exactly when it is not zero (for `bitmask`).
+  const nonZero = i8x16.splat(127);
   const searchRuns = minRun > 0;
   let count = 0;
   let at = position;
-  // A step starts only with room for every hit it can make; the next call resumes where this stopped.
+  // A step (32 bytes) starts only with room for every hit it can make; the next call resumes there.
   while (at < length && count + MAX_HITS_PER_STEP <= capacity) {
-    const bytes0 = v128.load(data + at);
-    const bytes1 = v128.load(data + at + 1);
-    const bytes2 = v128.load(data + at + 2);
-    const live: i32 = length - at >= 16 ? 0xffff : (1 << (length - at)) - 1;
-    const breaks = i8x16.bitmask(i8x16.eq(bytes0, newline)) & live;
+    const left = length - at;
+    const live: u32 = left >= 32 ? 0xffffffff : (<u32>1 << left) - 1;
+    const first0 = v128.load(data + at);
+    const second0 = v128.load(data + at + 16);
+    const breaks = (<u32>i8x16.bitmask(i8x16.eq(first0, newline)) | (<u32>i8x16.bitmask(i8x16.eq(second0, newline)) << 16)) & live;
+    // Nibbles: a 16-bit shift then a mask is cheaper than an 8-bit shift, which x64 lacks.
+    const firstLow = v128.and(first0, nibble);
+    const firstHigh = v128.and(i16x8.shr_u(first0, 4), nibble);
+    const secondLow = v128.and(second0, nibble);
+    const secondHigh = v128.and(i16x8.shr_u(second0, 4), nibble);
 
-    let buckets = v128.and(i8x16.swizzle(low0, v128.and(bytes0, nibble)), i8x16.swizzle(high0, i8x16.shr_u(bytes0, 4)));
-    buckets = v128.and(buckets, v128.and(i8x16.swizzle(low1, v128.and(bytes1, nibble)), i8x16.swizzle(high1, i8x16.shr_u(bytes1, 4))));
-    buckets = v128.and(buckets, v128.and(i8x16.swizzle(low2, v128.and(bytes2, nibble)), i8x16.swizzle(high2, i8x16.shr_u(bytes2, 4))));
-    if (v128.any_true(buckets)) {
-      let lanes = i8x16.bitmask(i8x16.ne(buckets, zero)) & live;
-      const lanesLow = i64x2.extract_lane(buckets, 0);
-      const lanesHigh = i64x2.extract_lane(buckets, 1);
+    const firstBuckets = windowBuckets(first0, v128.load(data + at + 1), v128.load(data + at + 2), low0, high0, low1, high1, low2, high2, firstLow, firstHigh);
+    const secondBuckets = windowBuckets(second0, v128.load(data + at + 17), v128.load(data + at + 18), low0, high0, low1, high1, low2, high2, secondLow, secondHigh);
+    if (v128.any_true(v128.or(firstBuckets, secondBuckets))) {
+      let lanes = (<u32>i8x16.bitmask(i8x16.add_sat_u(firstBuckets, nonZero)) | (<u32>i8x16.bitmask(i8x16.add_sat_u(secondBuckets, nonZero)) << 16)) & live;
       while (lanes != 0) {
-        const lane = ctz(lanes);
+        const lane = <i32>ctz(lanes);
         lanes &= lanes - 1;
         const window = at + lane;
         const hash = windowHash(load<u32>(data + window));
         if ((load<u8>(program + HASH_AT + (hash >>> 3)) & (1 << (hash & 7))) == 0) continue;
-        const line = lineBreaks + popcnt(breaks & ((1 << lane) - 1));
+        const line = lineBreaks + <i32>popcnt(breaks & ((<u32>1 << lane) - 1));
         if (line != seenLine) {
           seenLine = line;
           seenLow = 0;
           seenHigh = 0;
         }
-        let laneBuckets = <i32>((lane < 8 ? lanesLow >>> (<u64>lane * 8) : lanesHigh >>> (<u64>(lane - 8) * 8)) & 0xff);
+        const vector = lane < 16 ? firstBuckets : secondBuckets;
+        const inVector = lane & 15;
+        const half = inVector < 8 ? i64x2.extract_lane(vector, 0) : i64x2.extract_lane(vector, 1);
+        let laneBuckets = <i32>((half >>> (<u64>(inVector & 7) * 8)) & 0xff);
         while (laneBuckets != 0) {
           const bucket = ctz(laneBuckets);
           laneBuckets &= laneBuckets - 1;
@@ -286,32 +301,33 @@ export function next(out: usize, capacity: i32): i32 {
     }
 
     if (searchRuns) {
-      const members = i8x16.bitmask(i8x16.ne(v128.and(i8x16.swizzle(base64Low, v128.and(bytes0, nibble)), i8x16.swizzle(base64High, i8x16.shr_u(bytes0, 4))), zero)) & live;
-      // The run carried in goes on through the step's first `leading` bytes (all 16: it goes on).
-      const leading = ctz(~members);
-      if (leading < 16) {
+      const firstMembers = <u32>i8x16.bitmask(i8x16.add_sat_u(v128.and(i8x16.swizzle(base64Low, firstLow), i8x16.swizzle(base64High, firstHigh)), nonZero));
+      const secondMembers = <u32>i8x16.bitmask(i8x16.add_sat_u(v128.and(i8x16.swizzle(base64Low, secondLow), i8x16.swizzle(base64High, secondHigh)), nonZero));
+      const members = (firstMembers | (secondMembers << 16)) & live;
+      // The run carried in goes on through the step's first `leading` bytes (all 32: it goes on).
+      const leading = <i32>ctz(~members);
+      if (leading < 32) {
         if (run + leading >= minRun && mayHoldText(at - run, at + leading, lineStart)) {
-          emit(out, count, at - run, BASE64_RUN, lineBreaks + popcnt(breaks & ((1 << leading) - 1)));
+          emit(out, count, at - run, BASE64_RUN, lineBreaks + <i32>popcnt(breaks & ((<u32>1 << leading) - 1)));
           count++;
         }
-        // Runs that start and end inside the step: long enough only for minimums under 15.
-        if (minRun < 15) count = runsInsideStep(out, count, at, members, leading, breaks);
-        run = clz((~members) & 0xffff) - 16;
+        // Runs that start and end inside the step: long enough only for minimums under 31.
+        if (minRun < 31) count = runsInsideStep(out, count, at, members, leading, breaks);
+        run = <i32>clz(~members);
       } else {
-        run += 16;
+        run += 32;
       }
     }
-    if (breaks != 0) lineStart = at + 32 - clz(breaks);
-    lineBreaks += popcnt(breaks);
-    at += 16;
+    if (breaks != 0) lineStart = at + 32 - <i32>clz(breaks);
+    lineBreaks += <i32>popcnt(breaks);
+    at += 32;
   }
   position = at;
   // A run that reaches the end of the block.
   if (at >= length && searchRuns && run >= minRun && count < capacity) {
-    const end = length;
-    const start = end - run;
+    const start = length - run;
     run = 0;
-    if (mayHoldText(start, end, lineStart)) {
+    if (mayHoldText(start, length, lineStart)) {
       emit(out, count, start, BASE64_RUN, lineBreaks);
       count++;
     }
