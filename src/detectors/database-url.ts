@@ -3,7 +3,8 @@ import { defineDetector, type MatchContext } from './detector.ts';
 import { DELETE_LOG } from './shared/github.ts';
 import { isMaskedOrReference, isPlaceholder } from './shared/values.ts';
 
-const SCHEMES = 'postgres(?:ql)?|mysql|mariadb|mongodb|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse';
+const SCHEME_NAMES = ['postgresql', 'postgres', 'mysql', 'mariadb', 'mongodb', 'rediss', 'redis', 'amqps', 'amqp', 'mssql', 'sqlserver', 'cockroachdb', 'clickhouse'];
+const SCHEMES = SCHEME_NAMES.join('|');
 
 interface UrlParts {
   scheme: string;
@@ -54,8 +55,9 @@ reported with low confidence.`,
   },
   // Only the password is the secret: the fingerprint then matches the same password anywhere else.
   pattern: new RegExp(String.raw`(?<![A-Za-z0-9+.-])(?:${SCHEMES})(?:\+[a-z0-9]+)?:\/\/[^\s:/?#@"'<>]*:([^\s/?#@"'<>]+)@`),
-  // The schemes rather than `://`: every line with a URL would be a candidate.
-  keywords: ['postgres', 'sql', 'mariadb', 'mongodb', 'redis', 'amqp', 'cockroachdb', 'clickhouse'],
+  // Each scheme with what follows it (`://`, or `+` and a driver): not `://`, which every line with
+  // a URL holds, nor the bare names, which package names and image tags hold.
+  keywords: SCHEME_NAMES.flatMap((scheme) => [`${scheme}://`, `${scheme}+`]),
   validate(secret, line, start) {
     if (isMaskedOrReference(secret) || isPlaceholder(secret) || secret.length < 4) return false;
     if (start === undefined) return true;

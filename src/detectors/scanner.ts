@@ -774,11 +774,11 @@ export class LineScanner {
       out.start.push(start);
       out.reason.push(reason);
     };
-    const breaks = prefilter.scan(bytes, (position, keyword, hitLine) => {
+    const breaks = prefilter.scan(bytes, (position, keyword, hitLine, lineStart) => {
       if (hitLine !== line) {
         flush();
         line = hitLine;
-        start = position === 0 ? 0 : buffer.lastIndexOf(10, position - 1) + 1;
+        start = lineStart;
         reason = 0;
         text = undefined;
         checked = undefined;

@@ -44,7 +44,7 @@ function plainlyNoise(text: string): boolean {
   return /^[0-9a-fA-F]{24}/.test(text) || /^[A-Za-z]+$/.test(text);
 }
 
-/** Sorted `position:keyword:line` strings, as the prefilter should report them. */
+/** Sorted `position:keyword:line:lineStart` strings, as the prefilter should report them. */
 function expectedHits(bytes: Buffer, keywords: readonly PrefilterKeyword[], minRun: number): { hits: string[]; breaks: number } {
   const hits: string[] = [];
   const text = bytes.toString('latin1');
@@ -53,7 +53,7 @@ function expectedHits(bytes: Buffer, keywords: readonly PrefilterKeyword[], minR
   lines.forEach((line, index) => {
     keywords.forEach((keyword, id) => {
       const at = keyword.ignoreCase ? line.toLowerCase().indexOf(keyword.text.toLowerCase()) : line.indexOf(keyword.text);
-      if (at !== -1) hits.push(`${offset + at}:${id}:${index}`);
+      if (at !== -1) hits.push(`${offset + at}:${id}:${index}:${offset}`);
     });
     if (minRun > 0) {
       for (let start = 0; start < line.length; ) {
@@ -64,7 +64,7 @@ function expectedHits(bytes: Buffer, keywords: readonly PrefilterKeyword[], minR
         let end = start;
         while (end < line.length && BASE64.test(line[end]!)) end++;
         const run = line.slice(start, end);
-        if (end - start >= minRun && !plainlyNoise(run) && (start < 40 || mayBeText(bytes, offset + start, offset + end))) hits.push(`${offset + start}:-1:${index}`);
+        if (end - start >= minRun && !plainlyNoise(run) && (start < 40 || mayBeText(bytes, offset + start, offset + end))) hits.push(`${offset + start}:-1:${index}:${offset}`);
         start = end;
       }
     }
@@ -75,7 +75,7 @@ function expectedHits(bytes: Buffer, keywords: readonly PrefilterKeyword[], minR
 
 function actualHits(prefilter: Prefilter, bytes: Buffer): { hits: string[]; breaks: number } {
   const hits: string[] = [];
-  const breaks = prefilter.scan(bytes, (position, keyword, line) => hits.push(`${position}:${keyword}:${line}`));
+  const breaks = prefilter.scan(bytes, (position, keyword, line, lineStart) => hits.push(`${position}:${keyword}:${line}:${lineStart}`));
   return { hits: hits.sort(), breaks };
 }
 

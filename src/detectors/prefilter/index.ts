@@ -53,11 +53,12 @@ const HIT_CAPACITY = 16384;
 const PAGE = 65536;
 
 /**
- * A prefilter for one set of keywords. `scan` calls `visit(position, keyword, line)` for every
- * line (0-based in `bytes`) that holds a keyword (once per keyword and line; `keyword` is its
- * index in the list given) and for every base64 run of at least `base64MinRun` characters that
- * is not a hex digest or letters only (`keyword` -1, `position` its start), and returns the
- * number of line breaks in `bytes`. Not reentrant: one scan at a time.
+ * A prefilter for one set of keywords. `scan` calls `visit(position, keyword, line, lineStart)`
+ * for every line (0-based in `bytes`, starting at byte `lineStart`) that holds a keyword (once per
+ * keyword and line, at its first place; `keyword` is its index in the list given) and for every
+ * base64 run of at least `base64MinRun` characters that the scanner may decode (`keyword` -1,
+ * `position` its start; see `assembly/prefilter.ts`), and returns the number of line breaks in
+ * `bytes`. Not reentrant: one scan at a time.
  */
 export class Prefilter {
   readonly program: Program;
@@ -88,7 +89,7 @@ export class Prefilter {
     new Uint8Array(this.exports.memory.buffer).set(this.program.bytes, 0);
   }
 
-  scan(bytes: Uint8Array, visit: (position: number, keyword: number, line: number) => void): number {
+  scan(bytes: Uint8Array, visit: (position: number, keyword: number, line: number, lineStart: number) => void): number {
     const { exports, dataAt, hitsAt, hitBytes } = this;
     this.reserve(bytes.length);
     const memory = new Uint8Array(exports.memory.buffer);
@@ -99,9 +100,9 @@ export class Prefilter {
     for (let count = exports.next(hitsAt, HIT_CAPACITY); count > 0; count = exports.next(hitsAt, HIT_CAPACITY)) {
       // `memory.buffer` stays the same during a scan (nothing grows it), so one view serves.
       const hits = new Uint32Array(exports.memory.buffer, hitsAt, count * (hitBytes / 4));
-      for (let index = 0; index < hits.length; index += 3) {
+      for (let index = 0; index < hits.length; index += 4) {
         const record = hits[index + 1]!;
-        visit(hits[index]!, record === this.base64Run ? -1 : keywordOfRecord[record]!, hits[index + 2]!);
+        visit(hits[index]!, record === this.base64Run ? -1 : keywordOfRecord[record]!, hits[index + 2]!, hits[index + 3]!);
       }
     }
     return exports.lineBreakCount();

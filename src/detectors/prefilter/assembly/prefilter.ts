@@ -45,8 +45,8 @@ export const IGNORE_CASE: i32 = 1;
 /** Zero bytes the host leaves after the data (the last step's loads read up to 34 bytes past it). */
 export const PADDING: i32 = 48;
 
-/** A hit: u32 byte offset, u32 keyword record index (or `BASE64_RUN`), u32 0-based line. */
-export const HIT_BYTES: i32 = 12;
+/** A hit: u32 byte offset, u32 keyword record index (or `BASE64_RUN`), u32 0-based line, u32 where the line starts. */
+export const HIT_BYTES: i32 = 16;
 export const BASE64_RUN: i32 = 0xffff;
 /** One step of 32 bytes reports each keyword at most once per lane, and at most 17 runs. */
 export const MAX_HITS_PER_STEP: i32 = 32 * MAX_KEYWORDS + 17;
@@ -170,11 +170,12 @@ function mayHoldText(start: i32, end: i32, startOfLine: i32): bool {
 }
 
 // @ts-ignore: decorator
-@inline function emit(out: usize, count: i32, position: i32, record: i32, line: i32): void {
+@inline function emit(out: usize, count: i32, position: i32, record: i32, line: i32, startOfLine: i32): void {
   const hit = out + count * HIT_BYTES;
   store<u32>(hit, position);
   store<u32>(hit, record, 4);
   store<u32>(hit, line, 8);
+  store<u32>(hit, startOfLine, 12);
 }
 
 /**
@@ -192,7 +193,7 @@ function runsInsideStep(out: usize, count: i32, at: i32, members: u32, leading: 
       const before = breaks & ((<u32>1 << first) - 1);
       const startOfLine = before != 0 ? at + 32 - <i32>clz(before) : lineStart;
       if (mayHoldText(at + first, at + end, startOfLine)) {
-        emit(out, count, at + first, BASE64_RUN, lineBreaks + <i32>popcnt(before));
+        emit(out, count, at + first, BASE64_RUN, lineBreaks + <i32>popcnt(before), startOfLine);
         count++;
       }
     }
@@ -268,7 +269,8 @@ export function next(out: usize, capacity: i32): i32 {
         const window = at + lane;
         const hash = windowHash(load<u32>(data + window));
         if ((load<u8>(program + HASH_AT + (hash >>> 3)) & (1 << (hash & 7))) == 0) continue;
-        const line = lineBreaks + <i32>popcnt(breaks & ((<u32>1 << lane) - 1));
+        const before = breaks & ((<u32>1 << lane) - 1);
+        const line = lineBreaks + <i32>popcnt(before);
         if (line != seenLine) {
           seenLine = line;
           seenLow = 0;
@@ -293,7 +295,7 @@ export function next(out: usize, capacity: i32): i32 {
             if (!keywordAt(record, start)) continue;
             if (keyword < 64) seenLow |= bit;
             else seenHigh |= bit;
-            emit(out, count, start, keyword, line);
+            emit(out, count, start, keyword, line, before != 0 ? at + 32 - <i32>clz(before) : lineStart);
             count++;
           }
         }
@@ -308,7 +310,7 @@ export function next(out: usize, capacity: i32): i32 {
       const leading = <i32>ctz(~members);
       if (leading < 32) {
         if (run + leading >= minRun && mayHoldText(at - run, at + leading, lineStart)) {
-          emit(out, count, at - run, BASE64_RUN, lineBreaks + <i32>popcnt(breaks & ((<u32>1 << leading) - 1)));
+          emit(out, count, at - run, BASE64_RUN, lineBreaks + <i32>popcnt(breaks & ((<u32>1 << leading) - 1)), lineStart);
           count++;
         }
         // Runs that start and end inside the step: long enough only for minimums under 31.
@@ -328,7 +330,7 @@ export function next(out: usize, capacity: i32): i32 {
     const start = length - run;
     run = 0;
     if (mayHoldText(start, length, lineStart)) {
-      emit(out, count, start, BASE64_RUN, lineBreaks);
+      emit(out, count, start, BASE64_RUN, lineBreaks, lineStart);
       count++;
     }
   }
