@@ -32,16 +32,40 @@ export const jsonReporter: Reporter = (report) => {
   return `${JSON.stringify(document, null, 2)}\n`;
 };
 
-/** Every string inside `details`, at any depth (keys included), through `redactSecrets`. */
+/**
+ * Every string inside `details`, at any depth (keys included), through `redactSecrets`. Parts in
+ * which nothing changes are returned as they are, not copied.
+ */
 export function redactDetails<T>(value: T): T {
   if (typeof value === 'string') return redactSecrets(value) as T;
-  if (Array.isArray(value)) return value.map((item) => redactDetails(item)) as T;
-  if (value !== null && typeof value === 'object') {
-    const copy: Record<string, unknown> = {};
-    for (const key in value) {
-      if (Object.hasOwn(value, key)) copy[redactSecrets(key)] = redactDetails((value as Record<string, unknown>)[key]);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item = redactDetails(value[index]);
+      if (copy === undefined && item !== value[index]) copy = value.slice(0, index);
+      copy?.push(item);
     }
-    return copy as T;
+    return (copy ?? value) as T;
+  }
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue;
+      const item = record[key];
+      const safeKey = redactSecrets(key);
+      const safeItem = redactDetails(item);
+      if (copy === undefined && (safeKey !== key || safeItem !== item)) {
+        // The first change: the keys before it are copied as they are.
+        copy = {};
+        for (const earlier in record) {
+          if (earlier === key) break;
+          if (Object.hasOwn(record, earlier)) copy[earlier] = record[earlier];
+        }
+      }
+      if (copy !== undefined) copy[safeKey] = safeItem;
+    }
+    return (copy ?? value) as T;
   }
   return value;
 }

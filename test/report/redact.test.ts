@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fingerprintSecret, redactSecrets, redactSecretsPreservingLines } from '../../src/findings/redact.ts';
+import { redactDetails } from '../../src/report/json.ts';
 
 const MARKER = /([^\s…]{0,8})…\[sha256:([0-9a-f]{12})\]/;
 
@@ -239,5 +240,23 @@ describe('redactSecrets properties', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('redactDetails', () => {
+  const token = `ghp_${'a1B2c3D4e5'.repeat(3)}abcdef`;
+  it('redacts keys and values at any depth, and keeps the parts without secrets as they are', () => {
+    const untouched = { kind: 'until-revoked', seconds: 900, nested: ['a', 'b', { deep: true }] };
+    const details = { first: 'plain', [token]: 1, list: ['x', `Bearer ${token}`, 3], same: untouched, last: { value: token } };
+    const safe = redactDetails(details);
+    const text = JSON.stringify(safe);
+    assert.ok(!text.includes(token), text);
+    assert.deepEqual(Object.keys(safe), ['first', redactSecrets(token), 'list', 'same', 'last']);
+    assert.equal(safe.same, untouched);
+    assert.equal(safe.list[0], 'x');
+    assert.equal(safe.list[2], 3);
+    assert.notEqual(safe, details);
+    assert.equal(details[token as 'first'], 1, 'the input is not changed');
+    assert.equal(redactDetails(untouched), untouched);
   });
 });

@@ -62,6 +62,7 @@ function byteWeight(byte: number): number {
   return 0.002;
 }
 const PRINTABLE = Array.from({ length: 95 }, (_, index) => index + 32);
+const PRINTABLE_WEIGHTS = PRINTABLE.map(byteWeight);
 
 /** The byte values a keyword byte matches (both cases of a letter when case is ignored). */
 function byteVariants(keyword: PrefilterKeyword, index: number): number[] {
@@ -93,6 +94,8 @@ interface Bucket {
   low: number[];
   high: number[];
   members: number[];
+  /** `bucketRate` of its sets (0 while empty). */
+  rate: number;
 }
 
 /** Estimated share of positions a bucket flags. */
@@ -100,7 +103,12 @@ function bucketRate(low: readonly number[], high: readonly number[]): number {
   let rate = 1;
   for (let index = 0; index < WINDOW; index++) {
     let share = 0;
-    for (const byte of PRINTABLE) if ((low[index]! >> (byte & 15)) & (high[index]! >> (byte >> 4)) & 1) share += byteWeight(byte);
+    const lowSet = low[index]!;
+    const highSet = high[index]!;
+    for (let at = 0; at < PRINTABLE.length; at++) {
+      const byte = PRINTABLE[at]!;
+      if ((lowSet >> (byte & 15)) & (highSet >> (byte >> 4)) & 1) share += PRINTABLE_WEIGHTS[at]!;
+    }
     rate *= share;
   }
   return rate;
@@ -118,7 +126,7 @@ export function planProgram(keywords: readonly PrefilterKeyword[], layout: Progr
 
   // Greedy: the keywords in order of their text (neighbours share windows), each into the bucket
   // whose estimated rate grows least.
-  const buckets: Bucket[] = Array.from({ length: BUCKETS }, () => ({ low: [0, 0, 0], high: [0, 0, 0], members: [] }));
+  const buckets: Bucket[] = Array.from({ length: BUCKETS }, () => ({ low: [0, 0, 0], high: [0, 0, 0], members: [], rate: 0 }));
   const order = keywords.map((_, index) => index).sort((a, b) => (keywords[a]!.text < keywords[b]!.text ? -1 : keywords[a]!.text > keywords[b]!.text ? 1 : a - b));
   for (const index of order) {
     let best = 0;
@@ -126,7 +134,7 @@ export function planProgram(keywords: readonly PrefilterKeyword[], layout: Progr
     buckets.forEach((bucket, at) => {
       const low = bucket.low.map((set, byte) => windowBytes[index]![byte]!.reduce((acc, value) => acc | (1 << (value & 15)), set));
       const high = bucket.high.map((set, byte) => windowBytes[index]![byte]!.reduce((acc, value) => acc | (1 << (value >> 4)), set));
-      const growth = bucketRate(low, high) - (bucket.members.length > 0 ? bucketRate(bucket.low, bucket.high) : 0);
+      const growth = bucketRate(low, high) - bucket.rate;
       if (growth < bestGrowth) {
         bestGrowth = growth;
         best = at;
@@ -140,6 +148,7 @@ export function planProgram(keywords: readonly PrefilterKeyword[], layout: Progr
       }
     }
     bucket.members.push(index);
+    bucket.rate = bucketRate(bucket.low, bucket.high);
   }
 
   const bytes = new Uint8Array(layout.PROGRAM_BYTES);
