@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
 
-const INTERRUPT_BUDGET = Number(process.env.CORDON_INTERRUPT_BUDGET ?? 300_000);
+const INTERRUPT_BUDGET = 300_000;
 
 // A run of cordon lasts a second or two: V8's default tier-up sends many lukewarm functions to its
 // optimizing compiler, whose work then costs more CPU than it saves (docs/decisions.md). A larger
