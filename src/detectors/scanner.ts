@@ -756,9 +756,9 @@ export class LineScanner {
    * The lines of `bytes` worth a look, appended to `out` in order, each once, with why: where
    * `push` could find something when no block is open (`HAS_KEYWORD`: a detector keyword whose
    * pattern matches on the line; `HAS_RUN`: a long base64 run that may hold text), and where one
-   * of `markers` occurs (`MARKER`). `bytes` are whole lines as read (UTF-8, `\n` between them, none after the last).
-   * Returns the number of line breaks in `bytes`. Throws when the prefilter cannot run here
-   * (`LineScanner.prefilterError()` says so beforehand).
+   * of `markers` occurs (`MARKER`). `bytes` are whole lines as read (UTF-8, `\n` between them,
+   * none after the last). Returns the number of line breaks in `bytes`. Throws when the
+   * prefilter cannot run here (`LineScanner.prefilterError()` says so beforehand).
    */
   candidates(bytes: Uint8Array, out: LineCandidates, markers: readonly string[] = []): number {
     const { prefilter, roles } = prefilterFor(this.settings, this.depth, markers);

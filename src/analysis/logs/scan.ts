@@ -75,6 +75,8 @@ interface SecretGroup {
 const MAX_RELATED = 10;
 /** Lines the block reader looks at for the step they start. */
 const MARKERS = [STEP_HEADER];
+/** More than the longest timestamp prefix (`2025-09-05T10:00:00.0230000Z `, 9 fraction digits at most). */
+const TIMESTAMP_BYTES = 40;
 const MAX_SEEN = 10_000;
 
 export class LogScan {
@@ -304,7 +306,10 @@ export class LogScan {
       // When the job ended: the last timestamp of the block (lines are in time order).
       for (let stop = bytes.length; ; ) {
         const start = stop === 0 ? 0 : bytes.lastIndexOf(10, stop - 1) + 1;
-        const stamp = parseLineTime(block.line(start, stop > start && bytes[stop - 1] === 13 ? stop - 1 : stop));
+        // A timestamp is ASCII and short: its first bytes are enough (a log without timestamps
+        // has every line of the block tried).
+        const end = stop > start && bytes[stop - 1] === 13 ? stop - 1 : stop;
+        const stamp = parseLineTime(bytes.toString('latin1', start, Math.min(end, start + TIMESTAMP_BYTES)));
         if (stamp) {
           noteTime(stamp.time);
           break;

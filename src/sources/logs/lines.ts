@@ -191,9 +191,9 @@ export const BLOCK_BYTES = 64 * 1024;
 /**
  * Reads `source` to the end in large blocks of whole lines (about `BLOCK_BYTES` each, split at
  * the last line break, the rest carried over), for consumers that look at most lines only with
- * searches over the whole block's bytes. Same lines, decoding, caps and binary test as `readLines`; the
- * consumer numbers and counts the lines. A chunk of `source` is not used after the next one is
- * requested (sources may reuse one buffer).
+ * searches over the whole block's bytes. Same lines, decoding, caps and binary test as
+ * `readLines`; the consumer numbers and counts the lines. A chunk of `source` is not used after
+ * the next one is requested (sources may reuse one buffer).
  */
 export async function readLogBlocks(
   source: AsyncIterable<Uint8Array>,

@@ -1,7 +1,7 @@
 /**
  * The first filter of `cordon logs`, compiled to WebAssembly with 128-bit SIMD (AssemblyScript;
- * `npm run build` writes `dist/prefilter.wasm`). It reads a block of log bytes once, 16 bytes a
- * step, and reports the few places a closer look is needed:
+ * `npm run build` writes `dist/prefilter.wasm`). It reads a block of log bytes once, 32 bytes (two
+ * vectors) a step, and reports the few places a closer look is needed:
  *
  * - keywords: a Teddy-style multi-literal search (as in Hyperscan and Rust's aho-corasick). Each
  *   keyword is known by a 3-byte window of its own (`program.ts` picks the rarest). For each of
@@ -45,7 +45,7 @@ export const IGNORE_CASE: i32 = 1;
 /** Zero bytes the host leaves after the data (the last step's loads read up to 34 bytes past it). */
 export const PADDING: i32 = 48;
 
-/** A hit: u32 byte offset, u32 keyword record index (or `BASE64_RUN`), u32 0-based line, u32 where the line starts. */
+/** A hit: u32 byte offset, u32 keyword record index (or `BASE64_RUN`), u32 0-based line, u32 its start. */
 export const HIT_BYTES: i32 = 16;
 export const BASE64_RUN: i32 = 0xffff;
 /** One step of 32 bytes reports each keyword at most once per lane, and at most 17 runs. */
@@ -57,6 +57,7 @@ export const MAX_HITS_PER_STEP: i32 = 32 * MAX_KEYWORDS + 17;
   return ((word & 0xffffff) * 0x9e3779b1) >>> 16;
 }
 
+/** `windowHash`, for the host's tests. */
 export function hashOfWindow(word: u32): u32 {
   return windowHash(word);
 }
