@@ -18,10 +18,6 @@ export const DEFAULT_MAX_DEPTH = 3;
 const ALPHABET = new Uint8Array(65536);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') ALPHABET[c.charCodeAt(0)] = 1;
 
-export function isBase64Char(code: number): boolean {
-  return ALPHABET[code] === 1;
-}
-
 export interface Span {
   start: number;
   end: number;
