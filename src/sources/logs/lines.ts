@@ -110,6 +110,37 @@ export class LineSplitter {
 }
 
 /**
+ * The chunks of `source`, the first `SNIFF_BYTES` gathered into one (a copy) and judged first:
+ * when they look binary, `stats.binary` is set and nothing is yielded. Counts the bytes read.
+ */
+async function* sniffed(source: AsyncIterable<Uint8Array>, stats: { bytes: number; binary: boolean }): AsyncGenerator<Buffer> {
+  let sample: Buffer[] | null = [];
+  let sampled = 0;
+  for await (const chunk of source) {
+    stats.bytes += chunk.length;
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (sample === null) {
+      yield buffer;
+      continue;
+    }
+    sample.push(Buffer.from(buffer));
+    sampled += buffer.length;
+    if (sampled < SNIFF_BYTES) continue;
+    const head = Buffer.concat(sample);
+    sample = null;
+    if (looksBinary(head.subarray(0, SNIFF_BYTES))) {
+      stats.binary = true;
+      return;
+    }
+    yield head;
+  }
+  if (sample === null) return;
+  const head = Buffer.concat(sample);
+  if (looksBinary(head)) stats.binary = true;
+  else if (head.length > 0) yield head;
+}
+
+/**
  * Reads `source` to the end (or until it turns out binary), handing each batch of lines to
  * `onLines` and awaiting it, so a slow consumer (a redacted copy being written) holds back the
  * reader instead of letting lines pile up. A chunk of `source` is not used after the next one is
@@ -122,8 +153,6 @@ export async function readLines(
 ): Promise<ReadStats> {
   const splitter = new LineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const stats: ReadStats = { bytes: 0, lines: 0, binary: false, longLines: 0 };
-  let sniff: Buffer[] | null = [];
-  let sniffed = 0;
 
   const deliver = async (lines: LogLine[]) => {
     if (lines.length === 0) return;
@@ -137,37 +166,12 @@ export async function readLines(
     await onLines(lines);
   };
 
-  const process = async (chunk: Uint8Array) => {
+  for await (const chunk of sniffed(source, stats)) {
     const lines: LogLine[] = [];
     splitter.push(chunk, lines);
     await deliver(lines);
-  };
-
-  for await (const chunk of source) {
-    stats.bytes += chunk.length;
-    if (sniff) {
-      sniff.push(Buffer.from(chunk));
-      sniffed += chunk.length;
-      if (sniffed < SNIFF_BYTES) continue;
-      const sample = Buffer.concat(sniff);
-      sniff = null;
-      if (looksBinary(sample.subarray(0, SNIFF_BYTES))) {
-        stats.binary = true;
-        return stats;
-      }
-      await process(sample);
-      continue;
-    }
-    await process(chunk);
   }
-  if (sniff) {
-    const sample = Buffer.concat(sniff);
-    if (looksBinary(sample)) {
-      stats.binary = true;
-      return stats;
-    }
-    await process(sample);
-  }
+  if (stats.binary) return stats;
   const last: LogLine[] = [];
   splitter.end(last);
   await deliver(last);
@@ -298,43 +302,18 @@ export async function readLogBlocks(
     process(buffer);
   };
 
-  let sniff: Buffer[] | null = [];
-  let sniffed = 0;
-  for await (const chunk of source) {
-    stats.bytes += chunk.length;
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (sniff) {
-      sniff.push(Buffer.from(buffer));
-      sniffed += buffer.length;
-      if (sniffed < SNIFF_BYTES) continue;
-      const sample = Buffer.concat(sniff);
-      sniff = null;
-      if (looksBinary(sample.subarray(0, SNIFF_BYTES))) {
-        stats.binary = true;
-        return stats;
-      }
-      pending.push(sample);
-      pendingBytes += sample.length;
-    } else if (pendingBytes === 0 && buffer.length >= blockBytes) {
+  for await (const buffer of sniffed(source, stats)) {
+    if (pendingBytes === 0 && buffer.length >= blockBytes) {
       // The usual case: a chunk is a block of its own, used before the next chunk is read.
       process(buffer);
       continue;
-    } else {
-      // Kept past this chunk: a copy, since sources may reuse their buffer (`readFileChunks`).
-      pending.push(Buffer.from(buffer));
-      pendingBytes += buffer.length;
     }
+    // Kept past this chunk: a copy, since sources may reuse their buffer (`readFileChunks`).
+    pending.push(Buffer.from(buffer));
+    pendingBytes += buffer.length;
     if (pendingBytes >= blockBytes) drain();
   }
-  if (sniff) {
-    const sample = Buffer.concat(sniff);
-    if (looksBinary(sample)) {
-      stats.binary = true;
-      return stats;
-    }
-    pending.push(sample);
-    pendingBytes += sample.length;
-  }
+  if (stats.binary) return stats;
   drain();
   if (carrying()) flushCarry();
   return stats;
