@@ -90,6 +90,26 @@ function findAnywhere(index: LineIndex, needle: string): Span | undefined {
   return at < 0 ? undefined : index.span(at, at + needle.length);
 }
 
+/**
+ * The named entries of the array of tables `table` (`[[package]]`), each with its range in the
+ * text and its package record started: name, span at its `name =` line, version when it has one.
+ */
+function lockedEntries(index: LineIndex, doc: TomlTable, table: string): Array<{ entry: TomlTable; range: EntryRange | undefined; span: Span; item: LockedPackage }> {
+  const ranges = arrayTableRanges(index, table);
+  const entries: Array<{ entry: TomlTable; range: EntryRange | undefined; span: Span; item: LockedPackage }> = [];
+  asTables(doc[table]).forEach((entry, position) => {
+    const name = asString(entry.name);
+    if (!name) return;
+    const range = ranges[position];
+    const span = entrySpan(index, range);
+    const item = makePackage(name, span);
+    const version = asString(entry.version);
+    if (version) item.version = version;
+    entries.push({ entry, range, span, item });
+  });
+  return entries;
+}
+
 function makePackage(name: string, span: Span, extra: Partial<LockedPackage> = {}): LockedPackage {
   return { name, normalizedName: normalizeName(name), hashes: [], span, ...extra };
 }
@@ -111,16 +131,8 @@ export function parsePoetryLock(path: string, text: string): LockFile {
   const legacyByName = new Map<string, unknown[]>();
   if (legacyFiles) for (const [key, value] of Object.entries(legacyFiles)) legacyByName.set(normalizeName(key), asArray(value));
   const filesRange = tableRange(index, 'metadata.files');
-  const ranges = arrayTableRanges(index, 'package');
   const packages: LockedPackage[] = [];
-  asTables(doc.package).forEach((entry, i) => {
-    const name = asString(entry.name);
-    if (!name) return;
-    const range = ranges[i];
-    const span = entrySpan(index, range);
-    const item = makePackage(name, span);
-    const version = asString(entry.version);
-    if (version) item.version = version;
+  for (const { entry, range, span, item } of lockedEntries(index, doc, 'package')) {
     if (typeof entry.markers === 'string') item.marker = entry.markers;
     const source = isTable(entry.source) ? entry.source : undefined;
     const sourceType = asString(source?.type);
@@ -144,7 +156,7 @@ export function parsePoetryLock(path: string, text: string): LockFile {
     item.hashes = placeHashes(index, fileRange, hashes, span);
     if (unhashed.length) item.unhashedFiles = unhashed;
     packages.push(item);
-  });
+  }
   return { format: 'poetry', path, ...(version !== undefined ? { formatVersion: version } : {}), ...(versionSpan ? { formatVersionSpan: versionSpan } : {}), packages };
 }
 
@@ -156,16 +168,8 @@ export function parseUvLock(path: string, text: string): LockFile {
   const doc = parseToml(path, text);
   const versionSpan = topLevelKeySpan(index, 'version');
   if (doc.version !== 1) throw versionError(path, versionSpan, 'uv.lock version', doc.version ?? null, 'version = 1');
-  const ranges = arrayTableRanges(index, 'package');
   const packages: LockedPackage[] = [];
-  asTables(doc.package).forEach((entry, i) => {
-    const name = asString(entry.name);
-    if (!name) return;
-    const range = ranges[i];
-    const span = entrySpan(index, range);
-    const item = makePackage(name, span);
-    const version = asString(entry.version);
-    if (version) item.version = version;
+  for (const { entry, range, span, item } of lockedEntries(index, doc, 'package')) {
     const source = isTable(entry.source) ? entry.source : {};
     if (typeof source.registry === 'string') item.index = source.registry;
     else if (typeof source.git === 'string') item.direct = { kind: 'vcs', url: source.git };
@@ -186,7 +190,7 @@ export function parseUvLock(path: string, text: string): LockFile {
     item.hashes = placeHashes(index, range, hashes, span);
     if (unhashed.length) item.unhashedFiles = unhashed;
     packages.push(item);
-  });
+  }
   return { format: 'uv', path, formatVersion: '1', ...(versionSpan ? { formatVersionSpan: versionSpan } : {}), packages };
 }
 
@@ -263,23 +267,15 @@ export function parsePdmLock(path: string, text: string): LockFile {
   if (version === undefined || !/^[34](\.\d+)*$/.test(version)) throw versionError(path, versionSpan, 'pdm.lock lock_version', metadata.lock_version ?? null, 'lock_version 3.x and 4.x');
   const legacyFiles = isTable(metadata.files) ? metadata.files : {};
   const filesRange = tableRange(index, 'metadata.files');
-  const ranges = arrayTableRanges(index, 'package');
   const packages: LockedPackage[] = [];
-  asTables(doc.package).forEach((entry, i) => {
-    const name = asString(entry.name);
-    if (!name) return;
-    const range = ranges[i];
-    const span = entrySpan(index, range);
-    const item = makePackage(name, span);
-    const version = asString(entry.version);
-    if (version) item.version = version;
+  for (const { entry, range, span, item } of lockedEntries(index, doc, 'package')) {
     if (typeof entry.marker === 'string') item.marker = entry.marker;
     if (typeof entry.git === 'string') item.direct = { kind: 'vcs', url: `${entry.git}${typeof entry.revision === 'string' ? `@${entry.revision}` : ''}` };
     else if (typeof entry.path === 'string') item.direct = { kind: entry.editable === true ? 'editable' : 'path', url: entry.path };
     else if (typeof entry.url === 'string') item.direct = { kind: 'url', url: entry.url };
     const legacyKey = Object.keys(legacyFiles).find((key) => {
       const [keyName = '', keyVersion] = key.split(' ');
-      return normalizeName(keyName) === item.normalizedName && keyVersion === version;
+      return normalizeName(keyName) === item.normalizedName && keyVersion === asString(entry.version);
     });
     const files = entry.files !== undefined ? asArray(entry.files) : legacyKey ? asArray(legacyFiles[legacyKey]) : [];
     const hashes: FileHash[] = [];
@@ -294,7 +290,7 @@ export function parsePdmLock(path: string, text: string): LockFile {
     item.hashes = placeHashes(index, entry.files !== undefined ? range : filesRange, hashes, span);
     if (unhashed.length) item.unhashedFiles = unhashed;
     packages.push(item);
-  });
+  }
   return { format: 'pdm', path, formatVersion: version, ...(versionSpan ? { formatVersionSpan: versionSpan } : {}), packages };
 }
 
@@ -308,16 +304,8 @@ export function parsePylock(path: string, text: string): LockFile {
   const version = doc['lock-version'];
   // PEP 751: a tool MUST refuse a lock-version whose major version it does not support.
   if (typeof version !== 'string' || !/^1(\.\d+)*$/.test(version)) throw versionError(path, versionSpan, 'pylock.toml lock-version', version ?? null, 'lock-version 1.x');
-  const ranges = arrayTableRanges(index, 'packages');
   const packages: LockedPackage[] = [];
-  asTables(doc.packages).forEach((entry, i) => {
-    const name = asString(entry.name);
-    if (!name) return;
-    const range = ranges[i];
-    const span = entrySpan(index, range);
-    const item = makePackage(name, span);
-    const version = asString(entry.version);
-    if (version) item.version = version;
+  for (const { entry, range, span, item } of lockedEntries(index, doc, 'packages')) {
     if (typeof entry.marker === 'string') item.marker = entry.marker;
     if (typeof entry.index === 'string') item.index = entry.index;
     const vcs = isTable(entry.vcs) ? entry.vcs : undefined;
@@ -344,7 +332,7 @@ export function parsePylock(path: string, text: string): LockFile {
     item.hashes = placeHashes(index, range, hashes, span);
     if (unhashed.length) item.unhashedFiles = unhashed;
     packages.push(item);
-  });
+  }
   return { format: 'pylock', path, formatVersion: version, ...(versionSpan ? { formatVersionSpan: versionSpan } : {}), packages };
 }
 
