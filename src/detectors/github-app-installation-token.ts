@@ -1,6 +1,6 @@
 import { jwtCredential } from './decoders/jwt.ts';
 import { defineDetector, type DecodedCredential } from './detector.ts';
-import { DELETE_LOG, GITHUB_AUDIT, GITHUB_TOKEN_PATTERN, githubConfidence, githubTokenShape } from './shared/github.ts';
+import { DELETE_LOG, GITHUB_AUDIT, githubPrefixed, githubTokenShape } from './shared/github.ts';
 
 export default defineDetector({
   meta: {
@@ -31,9 +31,7 @@ reads when the JWT decodes.`,
       ],
     },
   },
-  pattern: GITHUB_TOKEN_PATTERN,
-  keywords: ['ghs_'],
-  validate: (secret) => githubTokenShape(secret, 'ghs_') !== undefined,
+  ...githubPrefixed('ghs_'),
   decode(secret): DecodedCredential {
     const shape = githubTokenShape(secret, 'ghs_');
     const base: DecodedCredential = {
@@ -52,5 +50,4 @@ reads when the JWT decodes.`,
       claims: { ...(fromJwt.claims ?? {}), ...claims },
     };
   },
-  confidence: (secret) => githubConfidence(secret, 'ghs_'),
 });

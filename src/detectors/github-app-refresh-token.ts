@@ -1,5 +1,5 @@
 import { defineDetector } from './detector.ts';
-import { DELETE_LOG, GITHUB_AUDIT, GITHUB_REVOKE_API, GITHUB_TOKEN_PATTERN, githubConfidence, githubTokenShape } from './shared/github.ts';
+import { DELETE_LOG, GITHUB_AUDIT, GITHUB_REVOKE_API, githubPrefixed } from './shared/github.ts';
 
 export default defineDetector({
   meta: {
@@ -23,13 +23,10 @@ identifies the authorization that must be revoked.`,
       ],
     },
   },
-  pattern: GITHUB_TOKEN_PATTERN,
-  keywords: ['ghr_'],
-  validate: (secret) => githubTokenShape(secret, 'ghr_') !== undefined,
+  ...githubPrefixed('ghr_'),
   decode: () => ({
     description: 'GitHub App refresh token (6 months)',
     lifetime: { kind: 'unknown' },
     maxLifetimeSeconds: 183 * 24 * 3600,
   }),
-  confidence: (secret) => githubConfidence(secret, 'ghr_'),
 });

@@ -1,5 +1,5 @@
 import { defineDetector } from './detector.ts';
-import { DELETE_LOG, GITHUB_AUDIT, GITHUB_REVOKE_API, GITHUB_TOKEN_PATTERN, githubConfidence, githubTokenShape } from './shared/github.ts';
+import { DELETE_LOG, GITHUB_AUDIT, GITHUB_REVOKE_API, githubPrefixed } from './shared/github.ts';
 
 export default defineDetector({
   meta: {
@@ -25,13 +25,10 @@ until revoked.`,
       ],
     },
   },
-  pattern: GITHUB_TOKEN_PATTERN,
-  keywords: ['ghu_'],
-  validate: (secret) => githubTokenShape(secret, 'ghu_') !== undefined,
+  ...githubPrefixed('ghu_'),
   decode: () => ({
     description: 'GitHub App user access token (8 hours when expiration is enabled)',
     lifetime: { kind: 'unknown' },
     maxLifetimeSeconds: 8 * 3600,
   }),
-  confidence: (secret) => githubConfidence(secret, 'ghu_'),
 });

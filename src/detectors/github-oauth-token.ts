@@ -1,5 +1,5 @@
 import { defineDetector } from './detector.ts';
-import { DELETE_LOG, GITHUB_AUDIT, GITHUB_REVOKE_API, GITHUB_TOKEN_PATTERN, githubConfidence, githubTokenShape } from './shared/github.ts';
+import { DELETE_LOG, GITHUB_AUDIT, GITHUB_REVOKE_API, githubPrefixed } from './shared/github.ts';
 
 export default defineDetector({
   meta: {
@@ -23,9 +23,6 @@ expire; they live until the user or the app revokes them. \`gh auth token\` prin
       ],
     },
   },
-  pattern: GITHUB_TOKEN_PATTERN,
-  keywords: ['gho_'],
-  validate: (secret) => githubTokenShape(secret, 'gho_') !== undefined,
+  ...githubPrefixed('gho_'),
   decode: () => ({ description: 'GitHub OAuth app access token', lifetime: { kind: 'until-revoked' } }),
-  confidence: (secret) => githubConfidence(secret, 'gho_'),
 });

@@ -1,5 +1,5 @@
 import { defineDetector } from './detector.ts';
-import { DELETE_LOG, GITHUB_AUDIT, GITHUB_REVOKE_API, GITHUB_TOKEN_PATTERN, githubConfidence, githubTokenShape } from './shared/github.ts';
+import { DELETE_LOG, GITHUB_AUDIT, GITHUB_REVOKE_API, githubPrefixed } from './shared/github.ts';
 
 export default defineDetector({
   meta: {
@@ -27,9 +27,6 @@ the repository.`,
       ],
     },
   },
-  pattern: GITHUB_TOKEN_PATTERN,
-  keywords: ['ghp_'],
-  validate: (secret) => githubTokenShape(secret, 'ghp_') !== undefined,
+  ...githubPrefixed('ghp_'),
   decode: () => ({ description: 'GitHub personal access token (classic)', lifetime: { kind: 'until-revoked' } }),
-  confidence: (secret) => githubConfidence(secret, 'ghp_'),
 });

@@ -1,4 +1,5 @@
 import type { Confidence } from '../../findings/finding.ts';
+import type { Detector } from '../detector.ts';
 import { decodeJwt, type DecodedJwt } from '../decoders/jwt.ts';
 import { hasValidChecksum } from './checksum.ts';
 
@@ -43,6 +44,16 @@ export function githubConfidence(secret: string, prefix: string): Confidence {
   if (shape.kind === 'checksummed') return 'high';
   if (shape.kind === 'stateless' && shape.jwt) return 'high';
   return 'medium';
+}
+
+/** What the five `gh?_` detectors share, told apart by `prefix`: pattern, keyword, checksum test, confidence. */
+export function githubPrefixed(prefix: string): Pick<Detector, 'pattern' | 'keywords' | 'validate' | 'confidence'> {
+  return {
+    pattern: GITHUB_TOKEN_PATTERN,
+    keywords: [prefix],
+    validate: (secret) => githubTokenShape(secret, prefix) !== undefined,
+    confidence: (secret) => githubConfidence(secret, prefix),
+  };
 }
 
 export const GITHUB_REVOKE_API =
