@@ -12,6 +12,7 @@ import { mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { SeededRandom } from '../lib.mjs';
 
 export const CORPUS_VERSION = 3;
 export const DEFAULT_SEED = 20250917;
@@ -19,42 +20,9 @@ export const DEFAULT_TARGET_FILES = 1200;
 const STAMP = '.stamp.json';
 
 // ---------------------------------------------------------------------------------------------
-// PRNG (mulberry32) and helpers
+// PRNG (mulberry32, bench/lib.mjs) and helpers
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Rng {
-  constructor(seed) {
-    this.next = mulberry32(seed);
-  }
-  int(min, max) {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(p) {
-    return this.next() < p;
-  }
-  pick(list) {
-    return list[Math.floor(this.next() * list.length)];
-  }
-  /** [[weight, value], …] */
-  weighted(pairs) {
-    const total = pairs.reduce((sum, [w]) => sum + w, 0);
-    let r = this.next() * total;
-    for (const [w, value] of pairs) {
-      r -= w;
-      if (r < 0) return value;
-    }
-    return pairs[pairs.length - 1][1];
-  }
+class Rng extends SeededRandom {
   /** n distinct items, in random order. */
   sample(list, n) {
     const copy = [...list];

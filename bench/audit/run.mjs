@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { positiveOption } from '../lib.mjs';
 import { CORPUS_VERSION, DEFAULT_SEED, DEFAULT_TARGET_FILES, generateCorpus, readCorpus } from './corpus.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -37,14 +38,7 @@ if (args.help) {
   process.exit(0);
 }
 
-const positive = (name) => {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < 1) {
-    process.stderr.write(`--${name} must be a positive integer\n`);
-    process.exit(2);
-  }
-  return value;
-};
+const positive = (name) => positiveOption(args, name);
 
 // ---------------------------------------------------------------------------------------------
 // Workers: run in a child process so that each measurement has its own heap and peak RSS.

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { register } from 'tsx/esm/api';
+import { SeededRandom, positiveOption } from '../lib.mjs';
 
 register();
 
@@ -38,14 +39,7 @@ if (args.help) {
   process.exit(0);
 }
 
-const positive = (name) => {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < 1) {
-    process.stderr.write(`--${name} must be a positive integer\n`);
-    process.exit(2);
-  }
-  return value;
-};
+const positive = (name) => positiveOption(args, name);
 
 const PACKAGES = positive('packages');
 const REPS = positive('reps');
@@ -54,17 +48,6 @@ const CONCURRENCY = positive('concurrency');
 
 // ---------------------------------------------------------------------------------------------
 // The generated index: every byte from one seeded PRNG, so both processes build the same one.
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PLATFORMS = ['manylinux_2_17_x86_64', 'manylinux_2_17_aarch64', 'musllinux_1_2_x86_64', 'macosx_11_0_arm64', 'win_amd64'];
 const PUBLISHERS = [
@@ -75,7 +58,8 @@ const PUBLISHERS = [
 
 /** Projects with 3–8 releases of 2–7 files; most attested; a few yanked, late wheels, publisher changes, removals. */
 export function generateProjects(count, seed) {
-  const random = mulberry32(seed);
+  const seeded = new SeededRandom(seed);
+  const random = () => seeded.next();
   const pick = (items) => items[Math.floor(random() * items.length)];
   const projects = [];
   for (let i = 0; i < count; i++) {

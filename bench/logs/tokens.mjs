@@ -9,6 +9,7 @@
 //   and a random 256-byte "signature".
 
 import { createHmac } from 'node:crypto';
+import { SeededRandom } from '../lib.mjs';
 
 export const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const BASE62 = ALNUM; // GitHub's order: digits, upper, lower
@@ -19,45 +20,9 @@ export const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 export const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 // ---------------------------------------------------------------------------------------------
-// PRNG (mulberry32), as in bench/audit/corpus.mjs
+// PRNG (mulberry32, bench/lib.mjs)
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
-export class Rng {
-  constructor(seed) {
-    this.u32 = mulberry32(seed);
-  }
-  next() {
-    return this.u32() / 4294967296;
-  }
-  int(min, max) {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(p) {
-    return this.next() < p;
-  }
-  pick(list) {
-    return list[Math.floor(this.next() * list.length)];
-  }
-  /** [[weight, value], …] */
-  weighted(pairs) {
-    const total = pairs.reduce((sum, [w]) => sum + w, 0);
-    let r = this.next() * total;
-    for (const [w, value] of pairs) {
-      r -= w;
-      if (r < 0) return value;
-    }
-    return pairs[pairs.length - 1][1];
-  }
+export class Rng extends SeededRandom {
   shuffle(list) {
     const copy = [...list];
     for (let i = copy.length - 1; i > 0; i--) {
