@@ -83,6 +83,20 @@ export function jobHoldsCredentials(job: Job, workflow: Workflow): boolean {
   return jobCanMintOidc(job, workflow) || jobSecrets(job, workflow).length > 0 || job.secretsInherit !== undefined;
 }
 
+/**
+ * What a job holds, for messages: "can mint OIDC tokens and reads secrets.PYPI_TOKEN"; undefined
+ * when it holds nothing worth stealing (the GitHub counterpart of `describeHoldings` for GitLab).
+ */
+export function describeJobCredentials(job: Job, workflow: Workflow): string | undefined {
+  const parts: string[] = [];
+  if (jobCanMintOidc(job, workflow)) parts.push('can mint OIDC tokens');
+  const secrets = [...new Set(jobSecrets(job, workflow).map((use) => use.name))];
+  if (secrets.includes('*')) parts.push('reads every secret');
+  else if (secrets.length) parts.push(`reads ${secrets.slice(0, 3).map((name) => `secrets.${name}`).join(', ')}${secrets.length > 3 ? '…' : ''}`);
+  if (job.secretsInherit) parts.push('inherits every secret');
+  return parts.length ? parts.join(' and ') : undefined;
+}
+
 export interface EnvBinding {
   entry: EnvEntry;
   level: 'workflow' | 'job' | 'step';

@@ -12,7 +12,7 @@ import type { DockerInstruction } from '../models/docker/dockerfile.ts';
 import type { Job, Workflow } from '../models/github/types.ts';
 import type { GitLabJob } from '../models/gitlab/types.ts';
 import type { Repository } from '../models/repository.ts';
-import { jobCanMintOidc, jobSecrets, stepEnvironment } from './credentials.ts';
+import { describeJobCredentials, stepEnvironment } from './credentials.ts';
 import { describeHoldings, holdsCredentials, jobVariables } from './gitlab.ts';
 import { jobPublishes } from './publish.ts';
 import { scalarAt } from './yaml-node.ts';
@@ -250,7 +250,7 @@ export function installSites(repository: Repository): InstallSite[] {
     const workflowDir = scalarAt(workflow.yaml, ['defaults', 'run', 'working-directory'])?.value;
     for (const job of workflow.jobs) {
       const jobDir = scalarAt(workflow.yaml, [...job.route, 'defaults', 'run', 'working-directory'])?.value ?? workflowDir;
-      const credentials = githubCredentials(job, workflow);
+      const credentials = describeJobCredentials(job, workflow);
       const publishedBy = artifactPublisher(job, workflow);
       for (const step of job.steps) {
         if (!step.run) continue;
@@ -343,15 +343,6 @@ export function installSites(repository: Repository): InstallSite[] {
   return sites;
 }
 
-function githubCredentials(job: Job, workflow: Workflow): string | undefined {
-  const parts: string[] = [];
-  if (jobCanMintOidc(job, workflow)) parts.push('can mint OIDC tokens');
-  const secrets = [...new Set(jobSecrets(job, workflow).map((use) => use.name))];
-  if (secrets.includes('*')) parts.push('reads every secret');
-  else if (secrets.length) parts.push(`reads ${secrets.slice(0, 3).map((name) => `secrets.${name}`).join(', ')}${secrets.length > 3 ? '…' : ''}`);
-  if (job.secretsInherit) parts.push('inherits every secret');
-  return parts.length ? parts.join(' and ') : undefined;
-}
 
 /** The job uploads an artifact and a publishing job of the workflow needs it (directly or not). */
 function artifactPublisher(job: Job, workflow: Workflow): string | undefined {

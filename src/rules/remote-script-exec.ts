@@ -1,4 +1,4 @@
-import { jobCanMintOidc, jobHoldsCredentials, jobSecrets } from '../analysis/credentials.ts';
+import { describeJobCredentials, jobHoldsCredentials } from '../analysis/credentials.ts';
 import { describeHoldings, holdsCredentials } from '../analysis/gitlab.ts';
 import { remoteExecutions, type RemoteExecution } from '../analysis/remote-exec.ts';
 import type { FindingDraft, Severity } from '../findings/finding.ts';
@@ -58,13 +58,8 @@ Keep such setup out of jobs that hold publishing credentials.`,
     const holds = job && workflow ? jobHoldsCredentials(job, workflow) : false;
     let place = ', in whichever job uses this action';
     if (job && workflow) {
-      const parts: string[] = [];
-      if (jobCanMintOidc(job, workflow)) parts.push('can mint OIDC tokens');
-      const secrets = [...new Set(jobSecrets(job, workflow).map((use) => use.name))];
-      if (secrets.includes('*')) parts.push('reads every secret');
-      else if (secrets.length) parts.push(`reads ${secrets.slice(0, 3).map((name) => `secrets.${name}`).join(', ')}${secrets.length > 3 ? '…' : ''}`);
-      if (job.secretsInherit) parts.push('inherits every secret');
-      place = parts.length ? `, in job \`${job.id}\` which ${parts.join(' and ')}` : '';
+      const held = describeJobCredentials(job, workflow);
+      place = held ? `, in job \`${job.id}\` which ${held}` : '';
     }
     for (const execution of remoteExecutions(step.run.parsed())) {
       report(execution, holds ? 'high' : 'medium', place, `${step.route.join('/')}`, context);

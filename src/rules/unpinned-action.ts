@@ -1,4 +1,4 @@
-import { jobCanMintOidc, jobSecrets } from '../analysis/credentials.ts';
+import { describeJobCredentials, jobCanMintOidc, jobHoldsCredentials, jobSecrets } from '../analysis/credentials.ts';
 import type { Job, UsesRef, Workflow } from '../models/github/types.ts';
 import { describeHoldings, holdsCredentials as gitlabHoldsCredentials } from '../analysis/gitlab.ts';
 import type { GitLabImage, GitLabJob, GitLabPipeline } from '../models/gitlab/types.ts';
@@ -153,7 +153,7 @@ function check(uses: UsesRef, job: Job | undefined, workflow: Workflow | undefin
   if (uses.slug === 'slsa-framework/slsa-github-generator' && ref && /^v\d+\.\d+\.\d+$/.test(ref)) return;
   if (policy === 'ref-pin' && ref) return;
   const firstParty = FIRST_PARTY_OWNERS.has(uses.owner ?? '');
-  const holds = job && workflow ? holdsCredentials(job, workflow) : false;
+  const holds = job && workflow ? jobHoldsCredentials(job, workflow) : false;
   const what = uses.kind === 'reusable-workflow' ? 'reusable workflow' : 'action';
   const refText = ref ? `\`${ref}\`, a ${/^v?\d+(\.\d+)*$/.test(ref) ? 'tag' : 'branch or tag'} that can be moved,` : 'no ref at all,';
   context.report({
@@ -165,19 +165,10 @@ function check(uses: UsesRef, job: Job | undefined, workflow: Workflow | undefin
   });
 }
 
-function holdsCredentials(job: Job, workflow: Workflow): boolean {
-  return jobCanMintOidc(job, workflow) || jobSecrets(job, workflow).length > 0 || job.secretsInherit !== undefined;
-}
-
 function holding(job: Job | undefined, workflow: Workflow | undefined): string {
   if (!job || !workflow) return '';
-  const parts: string[] = [];
-  if (jobCanMintOidc(job, workflow)) parts.push('can mint OIDC tokens');
-  const secrets = [...new Set(jobSecrets(job, workflow).map((use) => use.name))];
-  if (secrets.includes('*')) parts.push('reads every secret');
-  else if (secrets.length) parts.push(`reads ${secrets.slice(0, 3).map((name) => `secrets.${name}`).join(', ')}${secrets.length > 3 ? '…' : ''}`);
-  if (job.secretsInherit) parts.push('inherits every secret');
-  return parts.length ? `, in job \`${job.id}\` which ${parts.join(' and ')}` : '';
+  const held = describeJobCredentials(job, workflow);
+  return held ? `, in job \`${job.id}\` which ${held}` : '';
 }
 
 function policyFor(config: Config, target: string): Policy {
