@@ -5,6 +5,7 @@ import { networkSends } from './network.ts';
 import { stepUsesOidc } from './oidc.ts';
 import { stepPublishes, type PublishSite } from './publish.ts';
 import { exposedTriggers, exposuresReaching } from './triggers.ts';
+import { isGitHubOwner } from './first-party.ts';
 
 /**
  * The reachability graph: trigger → workflow → job (needs, reusable calls) → step →
@@ -53,7 +54,6 @@ export interface JobReach {
   exposures: string[];
 }
 
-const FIRST_PARTY = new Set(['actions', 'github']);
 
 /** Non-package destinations recognised by action. */
 const ACTION_DESTINATIONS: Record<string, { id: string; label: string }> = {
@@ -231,7 +231,7 @@ export function isThirdParty(step: Step): boolean {
   if (!step.uses) return false;
   if (step.uses.kind === 'docker') return true;
   if (step.uses.kind === 'local' || step.uses.kind === 'local-reusable-workflow') return false;
-  return !FIRST_PARTY.has(step.uses.owner ?? '');
+  return !isGitHubOwner(step.uses.owner);
 }
 
 function stepDestinations(step: Step): Array<{ id: string; label: string }> {

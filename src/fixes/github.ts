@@ -8,8 +8,8 @@ import { actionKnowledge, neededPermissions, type NeededPermissions } from '../a
 import type { Job, Permissions, Step, Workflow } from '../models/github/types.ts';
 import { FixUnavailableError, type TextEdit } from './types.ts';
 import { mapping, raw, type YamlEditor, type YamlEntry } from './yaml-edit.ts';
+import { isGitHubOwner } from '../analysis/first-party.ts';
 
-const FIRST_PARTY = new Set(['actions', 'github']);
 /**
  * Third-party actions known not to mint OIDC tokens on their own (toolchain installers), or whose
  * OIDC use `stepUsesOidc` already decides from their inputs.
@@ -55,7 +55,7 @@ export function opaqueSteps(job: Job): Step[] {
     if (!uses) return false;
     if (uses.kind === 'local' || uses.kind === 'docker') return true;
     if (uses.kind !== 'action') return false;
-    return !FIRST_PARTY.has(uses.owner ?? '') && !KNOWN_OIDC_BEHAVIOUR.has(uses.slug ?? '') && !actionKnowledge(step);
+    return !isGitHubOwner(uses.owner) && !KNOWN_OIDC_BEHAVIOUR.has(uses.slug ?? '') && !actionKnowledge(step);
   });
 }
 

@@ -4,8 +4,8 @@ import type { Expression } from '../models/github/expressions.ts';
 import { secretName } from '../models/github/expressions.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
 import { defineRule } from './rule.ts';
+import { isGitHubOwner } from '../analysis/first-party.ts';
 
-const FIRST_PARTY = new Set(['actions', 'github']);
 
 /** Where in the file an expression sits, which decides who can read what it yields. */
 type Place =
@@ -155,7 +155,7 @@ function isThirdParty(step: Step): boolean {
   const uses = step.uses;
   if (!uses) return false;
   if (uses.kind === 'local' || uses.kind === 'docker') return true;
-  return !FIRST_PARTY.has(uses.owner?.toLowerCase() ?? '');
+  return !isGitHubOwner(uses.owner?.toLowerCase());
 }
 
 function describePlace(place: Place): string {

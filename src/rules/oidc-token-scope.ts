@@ -13,8 +13,8 @@ import { splitPublishFix } from '../fixes/split-publish.ts';
 import { mapping, raw, YamlEditor } from '../fixes/yaml-edit.ts';
 import type { Permissions } from '../models/github/types.ts';
 import { isMap } from '../models/yaml/document.ts';
+import { isGitHubOwner } from '../analysis/first-party.ts';
 
-const FIRST_PARTY = new Set(['actions', 'github']);
 /** Vendors' own installers of a language toolchain or package manager. */
 const TOOLCHAIN_SETUP = new Set([
   'astral-sh/setup-uv',
@@ -158,7 +158,7 @@ publish:
     const span = idTokenGrantSpan(permissions);
     if (!jobUsesOidc(job, workflow)) {
       // Actions we do not know may request a token themselves; say so rather than assert.
-      const opaque = job.steps.filter((step) => step.uses && step.uses.kind !== 'reusable-workflow' && !FIRST_PARTY.has(step.uses.owner ?? ''));
+      const opaque = job.steps.filter((step) => step.uses && step.uses.kind !== 'reusable-workflow' && !isGitHubOwner(step.uses.owner));
       context.report({
         message: opaque.length
           ? `job \`${job.id}\` is granted \`id-token: write\` but no step is known to request an OIDC token; unless ${describeSteps(opaque)} ${opaque.length === 1 ? 'needs' : 'need'} it, every step can mint one for nothing in return. Remove the permission if so`
@@ -319,7 +319,7 @@ function isExposingStep(step: Step, job: Job, workflow: Workflow): boolean {
   if (stepUsesOidc(step, job, workflow)) return false;
   if (step.uses) {
     if (step.uses.kind === 'local' || step.uses.kind === 'docker') return true;
-    return !FIRST_PARTY.has(step.uses.owner ?? '');
+    return !isGitHubOwner(step.uses.owner);
   }
   return false;
 }

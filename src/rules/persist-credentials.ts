@@ -8,8 +8,8 @@ import { defineRule, type RuleContext } from './rule.ts';
 import type { Fix } from '../fixes/types.ts';
 import { raw, YamlEditor } from '../fixes/yaml-edit.ts';
 import { isScalar } from '../models/yaml/document.ts';
+import { isGitHubOwner } from '../analysis/first-party.ts';
 
-const FIRST_PARTY = new Set(['actions', 'github']);
 
 export default defineRule({
   meta: {
@@ -181,7 +181,7 @@ function isThirdParty(step: Step): boolean {
   if (!uses) return false;
   if (uses.kind === 'docker') return true;
   if (uses.kind !== 'action') return false;
-  return !FIRST_PARTY.has(uses.owner ?? '');
+  return !isGitHubOwner(uses.owner);
 }
 
 /** The upload path entry that includes the checkout directory (with its `.git`), or null. */

@@ -4,6 +4,7 @@ import { describeHoldings, holdsCredentials as gitlabHoldsCredentials } from '..
 import type { GitLabImage, GitLabJob, GitLabPipeline } from '../models/gitlab/types.ts';
 import { pinActionFix } from '../fixes/unpinned-action.ts';
 import { defineRule, type RuleContext } from './rule.ts';
+import { isGitHubOwner } from '../analysis/first-party.ts';
 
 type Policy = 'hash-pin' | 'ref-pin' | 'any';
 
@@ -13,7 +14,6 @@ interface Config {
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
 const DIGEST = /^sha256:[0-9a-f]{64}$/i;
-const FIRST_PARTY_OWNERS = new Set(['actions', 'github']);
 
 export default defineRule<Config>({
   meta: {
@@ -152,7 +152,7 @@ function check(uses: UsesRef, job: Job | undefined, workflow: Workflow | undefin
   // the tag and the verifier rejects a SHA reference (slsa-github-generator README).
   if (uses.slug === 'slsa-framework/slsa-github-generator' && ref && /^v\d+\.\d+\.\d+$/.test(ref)) return;
   if (policy === 'ref-pin' && ref) return;
-  const firstParty = FIRST_PARTY_OWNERS.has(uses.owner ?? '');
+  const firstParty = isGitHubOwner(uses.owner);
   const holds = job && workflow ? jobHoldsCredentials(job, workflow) : false;
   const what = uses.kind === 'reusable-workflow' ? 'reusable workflow' : 'action';
   const refText = ref ? `\`${ref}\`, a ${/^v?\d+(\.\d+)*$/.test(ref) ? 'tag' : 'branch or tag'} that can be moved,` : 'no ref at all,';
