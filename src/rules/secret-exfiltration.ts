@@ -1,4 +1,4 @@
-import { networkSends, scriptSends } from '../analysis/network.ts';
+import { networkSends, scriptSends, type Send } from '../analysis/network.ts';
 import { describeGitLabCredentials, gitlabScriptEnvironment } from '../analysis/gitlab.ts';
 import { describeCredentials, type WordCredentials } from '../analysis/script-data.ts';
 import type { Severity } from '../findings/finding.ts';
@@ -104,23 +104,14 @@ rules:
     const workflow = scope.kind === 'job' ? scope.workflow : undefined;
     const allowed = [...DEFAULT_ALLOWED, ...(context.config['allowed-hosts'] ?? [])];
     for (const send of networkSends(step, job, workflow)) {
-      const command = send.command;
-      const host = send.host;
-      if (host && isAllowed(host, allowed)) continue;
-      if (host && isOwnService(host, send.payload)) continue;
-      const collector = host !== null && (COLLECTORS.test(host) || isIpAddress(host));
-      if (send.headerOnly && !collector) continue;
-      const everySecret = send.payload.secrets.includes('*');
-      const several = send.payload.secrets.filter((name) => name !== '*').length >= 2;
-      if (!host && !everySecret) continue; // destination computed at run time: usually the secret's own service
-      let severity: Severity = 'high';
-      if (everySecret || several || collector || send.payload.fetchedTokens.length || send.payload.runnerCredentials.length) severity = 'critical';
-      const destination = host ? `\`${host}\`${collector ? (isIpAddress(host) ? ' (a bare IP address)' : ' (a data-collection service)') : ''}` : 'a destination computed at run time';
+      const verdict = judge(send, allowed);
+      if (!verdict) continue;
+      const { command } = send;
       context.report({
-        message: `\`${command.program}\` sends ${describeCredentials(send.payload)} to ${destination}, which is not a package index or the forge's API`,
+        message: `\`${command.program}\` sends ${describeCredentials(send.payload)} to ${verdict.destination}, which is not a package index or the forge's API`,
         span: command.span,
-        severity,
-        key: `${step.route.join('/')}/${command.program}/${host ?? '?'}`,
+        severity: verdict.severity,
+        key: `${step.route.join('/')}/${command.program}/${send.host ?? '?'}`,
       });
     }
   },
@@ -130,28 +121,38 @@ rules:
     perLine(pipeline, context, (job, lines) => {
       for (const script of [job.script, job.afterScript]) {
         for (const send of scriptSends(script.parsed(), gitlabScriptEnvironment(job, script))) {
-          const command = send.command;
-          const host = send.host;
-          if (host && isAllowed(host, allowed)) continue;
-          if (host && isOwnService(host, send.payload)) continue;
-          const collector = host !== null && (COLLECTORS.test(host) || isIpAddress(host));
-          if (send.headerOnly && !collector) continue;
-          const everySecret = send.payload.secrets.includes('*');
-          const several = send.payload.secrets.filter((name) => name !== '*').length >= 2;
-          if (!host && !everySecret) continue;
-          let severity: Severity = 'high';
-          if (everySecret || several || collector || send.payload.fetchedTokens.length || send.payload.runnerCredentials.length) severity = 'critical';
-          const destination = host ? `\`${host}\`${collector ? (isIpAddress(host) ? ' (a bare IP address)' : ' (a data-collection service)') : ''}` : 'a destination computed at run time';
-          lines.add(job, `${command.program}/${host ?? '?'}`, {
-            message: `\`${command.program}\` in GitLab CI job \`${job.name}\` sends ${describeGitLabCredentials(send.payload, job)} to ${destination}, which is not a package index or the GitLab instance`,
+          const verdict = judge(send, allowed);
+          if (!verdict) continue;
+          const { command } = send;
+          lines.add(job, `${command.program}/${send.host ?? '?'}`, {
+            message: `\`${command.program}\` in GitLab CI job \`${job.name}\` sends ${describeGitLabCredentials(send.payload, job)} to ${verdict.destination}, which is not a package index or the GitLab instance`,
             span: command.span,
-            severity,
+            severity: verdict.severity,
           });
         }
       }
     });
   },
 });
+
+/**
+ * Whether a send is reported, how severely, and how its destination reads; undefined for sends to
+ * allowed hosts, to the secret's own service, header-only sends to ordinary hosts, and sends of
+ * named secrets to a destination computed at run time (usually the secret's own service).
+ */
+function judge(send: Send, allowed: string[]): { severity: Severity; destination: string } | undefined {
+  const { host, payload } = send;
+  if (host && isAllowed(host, allowed)) return undefined;
+  if (host && isOwnService(host, payload)) return undefined;
+  const collector = host !== null && (COLLECTORS.test(host) || isIpAddress(host));
+  if (send.headerOnly && !collector) return undefined;
+  const everySecret = payload.secrets.includes('*');
+  const several = payload.secrets.filter((name) => name !== '*').length >= 2;
+  if (!host && !everySecret) return undefined;
+  const critical = everySecret || several || collector || payload.fetchedTokens.length > 0 || payload.runnerCredentials.length > 0;
+  const destination = host ? `\`${host}\`${collector ? (isIpAddress(host) ? ' (a bare IP address)' : ' (a data-collection service)') : ''}` : 'a destination computed at run time';
+  return { severity: critical ? 'critical' : 'high', destination };
+}
 
 /** GitLab.com's hosts; a self-managed instance is reached through `$CI_SERVER_URL` (a host computed at run time) or configured. */
 const GITLAB_ALLOWED = ['gitlab.com', 'registry.gitlab.com'];
