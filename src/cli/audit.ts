@@ -2,15 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { audit } from '../engine/audit.ts';
-import { ConfigError, type CordonConfig } from '../findings/config.ts';
 import { SEVERITIES, severityRank, type Severity } from '../findings/finding.ts';
-import { redactSecrets } from '../findings/redact.ts';
 import { reporters, type FormatName } from '../report/index.ts';
 import type { AuditReport } from '../report/types.ts';
 import { rules } from '../rules/index.ts';
-import { loadConfig } from '../sources/config-file.ts';
 import { DEFAULT_LIMITS, type ReadLimits } from '../sources/files.ts';
-import { gatherInputs } from './inputs.ts';
+import { commandConfig, gatherInputs } from './inputs.ts';
 import { INFORMATION_URI, cordonVersion } from './version.ts';
 import { UsageError, formatOption, severityOption } from './options.ts';
 
@@ -28,18 +25,8 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
   const { inputs, errors, discovery, codeowners, includedSources } = await gatherInputs(options.paths, cwd, limits);
   const sources = new Map(inputs.map((input) => [input.path, input.text]));
 
-  let config: CordonConfig = {};
-  if (!options.noConfig) {
-    try {
-      config = await loadConfig(options.config, discovery.root, rules);
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        process.stderr.write(`cordon audit: ${error.path}:${error.line}: ${redactSecrets(error.message)}\n`);
-        return 2;
-      }
-      throw error;
-    }
-  }
+  const config = await commandConfig(options, discovery.root, rules, (line) => process.stderr.write(`cordon audit: ${line}\n`));
+  if (config === undefined) return 2;
 
   if (inputs.length === 0 && errors.length === 0) {
     process.stderr.write(`cordon audit: no workflow, action, .gitlab-ci.yml, requirements, lock or Docker files found in ${options.paths.join(', ') || '.'}\n`);

@@ -7,13 +7,11 @@ import { createFixServices } from '../fixes/services.ts';
 import { parseRemoteUrl, renderSummaryJson, renderSummaryText, type RemoteRepository } from '../fixes/summary.ts';
 import type { FixServices } from '../fixes/types.ts';
 import { writeFileAtomic } from '../fixes/write.ts';
-import { ConfigError, type CordonConfig } from '../findings/config.ts';
 import { severityRank, type InputError, type Severity } from '../findings/finding.ts';
 import { redactSecrets } from '../findings/redact.ts';
 import { rules } from '../rules/index.ts';
-import { loadConfig } from '../sources/config-file.ts';
 import { DEFAULT_LIMITS } from '../sources/files.ts';
-import { gatherInputs } from './inputs.ts';
+import { commandConfig, gatherInputs } from './inputs.ts';
 import { cordonVersion } from './version.ts';
 import { UsageError, severityOption } from './options.ts';
 
@@ -92,18 +90,8 @@ export async function runFixCommand(argv: string[], deps: FixCommandDeps = {}): 
   const cwd = deps.cwd ?? process.cwd();
   const { inputs, errors, discovery, codeowners } = await gatherInputs(options.paths, cwd, { maxBytes: options.maxFileSize });
 
-  let config: CordonConfig = {};
-  if (!options.noConfig) {
-    try {
-      config = await loadConfig(options.config, discovery.root, rules);
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        err(`cordon fix: ${error.path}:${error.line}: ${redactSecrets(error.message)}\n`);
-        return 2;
-      }
-      throw error;
-    }
-  }
+  let config = await commandConfig(options, discovery.root, rules, (line) => err(`cordon fix: ${line}\n`));
+  if (config === undefined) return 2;
   if (options.environment) {
     const settings = config.rules?.['publish-without-environment'] ?? {};
     config = { ...config, rules: { ...config.rules, 'publish-without-environment': { ...settings, config: { ...settings.config, environment: options.environment } } } };

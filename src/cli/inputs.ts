@@ -1,4 +1,8 @@
 import type { AuditInput } from '../engine/load.ts';
+import { ConfigError, type CordonConfig } from '../findings/config.ts';
+import { redactSecrets } from '../findings/redact.ts';
+import type { Rule } from '../rules/rule.ts';
+import { loadConfig } from '../sources/config-file.ts';
 import type { InputError } from '../findings/finding.ts';
 import type { PlainFile } from '../models/repository.ts';
 import { decodeInput, discover, readCandidate, type Discovery, type ReadLimits } from '../sources/files.ts';
@@ -84,4 +88,25 @@ async function readStdin(maxBytes: number): Promise<Uint8Array> {
     if (size > maxBytes) break;
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The configuration a command runs with: none with `--no-config`, else `--config FILE` or the one
+ * found at `root`. A configuration error is written through `say` (file, line, redacted message)
+ * and gives undefined: the command exits 2.
+ */
+export async function commandConfig(
+  options: { config?: string; noConfig?: boolean },
+  root: string,
+  rules: readonly Rule<any>[],
+  say: (line: string) => void,
+): Promise<CordonConfig | undefined> {
+  if (options.noConfig) return {};
+  try {
+    return await loadConfig(options.config, root, rules);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    say(`${error.path}:${error.line}: ${redactSecrets(error.message)}`);
+    return undefined;
+  }
 }
