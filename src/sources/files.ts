@@ -102,7 +102,8 @@ function rootFor(directory: string): string {
   return github > 0 ? parts.slice(0, github).join(path.sep) || path.sep : directory;
 }
 
-function displayPath(absolute: string, root: string): string {
+/** How a file is shown: relative to `root` with forward slashes, or absolute when outside it. */
+export function displayPath(absolute: string, root: string): string {
   const relative = path.relative(root, absolute);
   const shown = relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative;
   return shown.split(path.sep).join('/');

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { IncludeReadResult, IncludeResolver } from '../models/gitlab/types.ts';
-import { DEFAULT_LIMITS, readCandidate, type ReadLimits } from './files.ts';
+import { DEFAULT_LIMITS, displayPath, readCandidate, type ReadLimits } from './files.ts';
 
 const SKIP = new Set(['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', '.tox', '.nox', '__pycache__']);
 /** A wildcard include is expanded over at most this many files of the repository. */
@@ -14,10 +14,7 @@ const MAX_WALKED_FILES = 20_000;
  */
 export function localIncludeResolver(repositoryRoot: string, displayRoot: string, limits: ReadLimits = DEFAULT_LIMITS): IncludeResolver {
   const root = path.resolve(repositoryRoot);
-  const display = (absolute: string): string => {
-    const relative = path.relative(displayRoot, absolute);
-    return (relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative).split(path.sep).join('/');
-  };
+  const display = (absolute: string): string => displayPath(absolute, displayRoot);
   const inside = (target: string): string | null => {
     const absolute = path.resolve(root, target.replace(/^\/+/, ''));
     const relative = path.relative(root, absolute);

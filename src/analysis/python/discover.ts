@@ -4,6 +4,7 @@ import type { InputError } from '../../findings/finding.ts';
 import { DependencyFileError } from '../../models/python/errors.ts';
 import { lockFormatOf, parseLockFile } from '../../models/python/lockfiles.ts';
 import type { LockFile, LockFormat } from '../../models/python/types.ts';
+import { displayPath } from '../../sources/files.ts';
 import type { LockInput } from './verify.ts';
 
 /**
@@ -44,10 +45,7 @@ export async function discoverLocks(paths: string[], cwd: string): Promise<Disco
   const root = firstDir ?? cwd;
   const inputs: LockInput[] = [];
   const errors: InputError[] = [];
-  const display = (absolute: string) => {
-    const relative = path.relative(root, absolute);
-    return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : absolute;
-  };
+  const display = (absolute: string) => displayPath(absolute, root);
   const seen = new Set<string>();
   for (const target of targets) {
     const absolute = path.resolve(cwd, target);

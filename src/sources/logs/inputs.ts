@@ -1,6 +1,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { InputError } from '../../findings/finding.ts';
+import { displayPath } from '../files.ts';
 
 /**
  * What `cordon logs` was pointed at: log files, folders of them (an extracted run-log archive),
@@ -81,11 +82,4 @@ export async function isZip(file: string): Promise<boolean> {
   } finally {
     await handle?.close();
   }
-}
-
-/** Relative to the working directory with forward slashes, or absolute when outside it. */
-export function displayPath(file: string, cwd: string): string {
-  const relative = path.relative(cwd, file);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return file.split(path.sep).join('/');
-  return relative.split(path.sep).join('/');
 }
