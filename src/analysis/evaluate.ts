@@ -1,5 +1,6 @@
 import { Lexer, Parser, data, type Expr } from '@actions/expressions';
 import { Binary, ContextAccess, FunctionCall, Grouping, IndexAccess, Literal, Logical, Unary } from '@actions/expressions/ast';
+import { CONTEXTS, FUNCTIONS } from '../models/github/expressions.ts';
 
 /**
  * Partial evaluation of `${{ }}` expressions with the few context values a rule can know for a
@@ -11,15 +12,6 @@ export type Value = string | number | boolean | null | typeof UNKNOWN;
 
 /** Context values known for one kind of run, by lower-case dotted path (`github.ref`). */
 export type KnownContexts = ReadonlyMap<string, string | number | boolean | null>;
-
-const CONTEXTS = ['github', 'env', 'vars', 'job', 'jobs', 'steps', 'runner', 'secrets', 'strategy', 'matrix', 'needs', 'inputs'];
-const FUNCTIONS = [
-  { name: 'hashFiles', minArgs: 1, maxArgs: 255 },
-  { name: 'success', minArgs: 0, maxArgs: 0 },
-  { name: 'always', minArgs: 0, maxArgs: 0 },
-  { name: 'cancelled', minArgs: 0, maxArgs: 0 },
-  { name: 'failure', minArgs: 0, maxArgs: 255 },
-];
 
 /** Evaluates one expression body (without `${{ }}`). Unparsable text is `UNKNOWN`. */
 export function evaluateExpression(text: string, known: KnownContexts): Value {

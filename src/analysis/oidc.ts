@@ -35,7 +35,21 @@ const OIDC_SCRIPT = /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|getIDToken\s*\(|\bnpm\
 
 const OIDC_REQUEST = /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|\/_\/oidc\/mint-token|getIDToken\s*\(/;
 
+/** Vendors' installers of a language toolchain or package manager: they request no OIDC token. */
+export const TOOLCHAIN_INSTALLERS: readonly string[] = [
+  'astral-sh/setup-uv',
+  'pnpm/action-setup',
+  'oven-sh/setup-bun',
+  'denoland/setup-deno',
+  'dtolnay/rust-toolchain',
+  'ruby/setup-ruby',
+  'pdm-project/setup-pdm',
+  'prefix-dev/setup-pixi',
+  'graalvm/setup-graalvm',
+];
+
 /** Does one command of a script request an OIDC token or exchange one (`curl "$ACTIONS_ID_TOKEN_REQUEST_URL…"`)? */
+
 export function commandRequestsOidc(text: string): boolean {
   return OIDC_REQUEST.test(text);
 }

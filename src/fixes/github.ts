@@ -3,7 +3,7 @@
  * comment per scope, whether a job needs `id-token: write`, and where new keys go in a job.
  */
 import type { Pair } from 'yaml';
-import { jobUsesOidc } from '../analysis/oidc.ts';
+import { TOOLCHAIN_INSTALLERS, jobUsesOidc } from '../analysis/oidc.ts';
 import { actionKnowledge, neededPermissions, type NeededPermissions } from '../analysis/permissions.ts';
 import type { Job, Permissions, Step, Workflow } from '../models/github/types.ts';
 import { FixUnavailableError, type TextEdit } from './types.ts';
@@ -14,18 +14,7 @@ import { isGitHubOwner } from '../analysis/first-party.ts';
  * Third-party actions known not to mint OIDC tokens on their own (toolchain installers), or whose
  * OIDC use `stepUsesOidc` already decides from their inputs.
  */
-const KNOWN_OIDC_BEHAVIOUR = new Set([
-  'astral-sh/setup-uv',
-  'pnpm/action-setup',
-  'oven-sh/setup-bun',
-  'denoland/setup-deno',
-  'dtolnay/rust-toolchain',
-  'ruby/setup-ruby',
-  'pdm-project/setup-pdm',
-  'prefix-dev/setup-pixi',
-  'graalvm/setup-graalvm',
-  'hynek/build-and-inspect-python-package',
-]);
+const KNOWN_OIDC_BEHAVIOUR = new Set([...TOOLCHAIN_INSTALLERS, 'hynek/build-and-inspect-python-package']);
 
 /** Keys a new job-level key is written before, in this order of preference. */
 export const JOB_BODY_KEYS = ['steps', 'uses', 'with', 'secrets', 'strategy', 'services', 'container', 'outputs'];

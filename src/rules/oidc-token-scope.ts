@@ -1,5 +1,5 @@
 import { grantsIdTokenWrite, idTokenGrantSpan } from '../analysis/credentials.ts';
-import { commandRequestsOidc, jobUsesOidc, stepUsesOidc } from '../analysis/oidc.ts';
+import { TOOLCHAIN_INSTALLERS, commandRequestsOidc, jobUsesOidc, stepUsesOidc } from '../analysis/oidc.ts';
 import { stepPublishes } from '../analysis/publish.ts';
 import type { Job, Step, Workflow } from '../models/github/types.ts';
 import { buildCommand, effectiveArgv, gitlabJobPublishes, inertCommand, jobUsesVariable, publishingIdTokens, tokenCommand } from '../analysis/gitlab.ts';
@@ -15,19 +15,8 @@ import type { Permissions } from '../models/github/types.ts';
 import { isMap } from '../models/yaml/document.ts';
 import { isGitHubOwner } from '../analysis/first-party.ts';
 
-/** Vendors' own installers of a language toolchain or package manager. */
-const TOOLCHAIN_SETUP = new Set([
-  'astral-sh/setup-uv',
-  'pnpm/action-setup',
-  'oven-sh/setup-bun',
-  'denoland/setup-deno',
-  'dtolnay/rust-toolchain',
-  'ruby/setup-ruby',
-  'pdm-project/setup-pdm',
-  'prefix-dev/setup-pixi',
-  'gradle/actions',
-  'graalvm/setup-graalvm',
-]);
+/** Toolchain installers (`gradle/actions` besides the common ones): none of them mints a token. */
+const TOOLCHAIN_SETUP = new Set([...TOOLCHAIN_INSTALLERS, 'gradle/actions']);
 
 export default defineRule({
   meta: {

@@ -37,8 +37,9 @@ export interface Expression {
   parseError?: string;
 }
 
-const CONTEXTS = ['github', 'env', 'vars', 'job', 'jobs', 'steps', 'runner', 'secrets', 'strategy', 'matrix', 'needs', 'inputs'];
-const FUNCTIONS = [
+/** The contexts and extra functions GitHub's expression parser accepts in workflows. */
+export const CONTEXTS = ['github', 'env', 'vars', 'job', 'jobs', 'steps', 'runner', 'secrets', 'strategy', 'matrix', 'needs', 'inputs'];
+export const FUNCTIONS = [
   { name: 'hashFiles', minArgs: 1, maxArgs: 255 },
   { name: 'success', minArgs: 0, maxArgs: 0 },
   { name: 'always', minArgs: 0, maxArgs: 0 },
