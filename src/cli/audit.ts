@@ -6,10 +6,10 @@ import { SEVERITIES, severityRank, type Severity } from '../findings/finding.ts'
 import { reporters, type FormatName } from '../report/index.ts';
 import type { AuditReport } from '../report/types.ts';
 import { rules } from '../rules/index.ts';
-import { DEFAULT_LIMITS, type ReadLimits } from '../sources/files.ts';
+import type { ReadLimits } from '../sources/files.ts';
 import { commandConfig, gatherInputs } from './inputs.ts';
 import { INFORMATION_URI, cordonVersion } from './version.ts';
-import { UsageError, formatOption, severityOption } from './options.ts';
+import { SHARED_AUDIT_OPTIONS, UsageError, formatOption, maxFileSizeOption, severityOption } from './options.ts';
 
 
 export async function runAuditCommand(argv: string[]): Promise<number> {
@@ -90,22 +90,15 @@ function parseOptions(argv: string[]): AuditOptionsParsed {
     args: argv,
     allowPositionals: true,
     options: {
-      format: { type: 'string', short: 'f' },
-      'min-severity': { type: 'string' },
-      'fail-on': { type: 'string' },
-      config: { type: 'string', short: 'c' },
-      'no-config': { type: 'boolean' },
-      'no-ignores': { type: 'boolean' },
+      ...SHARED_AUDIT_OPTIONS,
       output: { type: 'string', short: 'o' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },
-      'max-file-size': { type: 'string' },
     },
   });
   const format = formatOption(values.format);
   const severity = severityOption;
-  const maxFileSize = values['max-file-size'] === undefined ? DEFAULT_LIMITS.maxBytes : Number(values['max-file-size']);
-  if (!Number.isInteger(maxFileSize) || maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number of bytes');
+  const maxFileSize = maxFileSizeOption(values['max-file-size']);
   return {
     paths: positionals,
     format,

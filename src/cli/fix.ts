@@ -10,10 +10,9 @@ import { writeFileAtomic } from '../fixes/write.ts';
 import { severityRank, type InputError, type Severity } from '../findings/finding.ts';
 import { redactSecrets } from '../findings/redact.ts';
 import { rules } from '../rules/index.ts';
-import { DEFAULT_LIMITS } from '../sources/files.ts';
 import { commandConfig, gatherInputs } from './inputs.ts';
 import { cordonVersion } from './version.ts';
-import { UsageError, severityOption } from './options.ts';
+import { SHARED_AUDIT_OPTIONS, UsageError, maxFileSizeOption, severityOption } from './options.ts';
 
 export const FIX_HELP = `cordon fix — apply the fixes cordon's findings offer
 
@@ -194,13 +193,7 @@ function parseOptions(argv: string[]): FixOptionsParsed {
       environment: { type: 'string' },
       offline: { type: 'boolean' },
       'index-url': { type: 'string' },
-      format: { type: 'string', short: 'f' },
-      'min-severity': { type: 'string' },
-      'fail-on': { type: 'string' },
-      config: { type: 'string', short: 'c' },
-      'no-config': { type: 'boolean' },
-      'no-ignores': { type: 'boolean' },
-      'max-file-size': { type: 'string' },
+      ...SHARED_AUDIT_OPTIONS,
     },
   });
   const format = values.format ?? 'text';
@@ -211,8 +204,7 @@ function parseOptions(argv: string[]): FixOptionsParsed {
   if (positionals.includes('-')) throw new UsageError('cordon fix edits files in place; it does not read standard input');
   const environment = values.environment?.trim();
   if (values.environment !== undefined && !environment) throw new UsageError('--environment needs a name');
-  const maxFileSize = values['max-file-size'] === undefined ? DEFAULT_LIMITS.maxBytes : Number(values['max-file-size']);
-  if (!Number.isInteger(maxFileSize) || maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number of bytes');
+  const maxFileSize = maxFileSizeOption(values['max-file-size']);
   return {
     paths: positionals,
     dryRun: values['dry-run'] ?? false,
