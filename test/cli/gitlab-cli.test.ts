@@ -1,25 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { runCordon, writeRepository } from '../helpers/cli.ts';
 
-const BIN = path.resolve('bin/cordon.js');
-
-function cordon(args: string[], options: { cwd?: string; input?: string } = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? process.cwd(), input: options.input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function repo(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'cordon-gitlab-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    writeFileSync(path.join(root, name), text);
-  }
-  return root;
-}
+const cordon = runCordon;
+const repo = (files: Record<string, string>) => writeRepository(files, { codeowners: false });
 
 const ROOT = `include:
   - local: /ci/release.yml

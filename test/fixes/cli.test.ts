@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runFixCommand, type FixCommandDeps } from '../../src/cli/fix.ts';
 import { parseRemoteUrl } from '../../src/fixes/summary.ts';
+import { writeRepository } from '../helpers/cli.ts';
 
-function repo(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'cordon-fix-'));
-  for (const [name, text] of Object.entries({ '.github/CODEOWNERS': '/.github/ @example-org/release-owners\n', ...files })) {
-    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    writeFileSync(path.join(root, name), text);
-  }
-  return root;
-}
+const repo = (files: Record<string, string>) => writeRepository(files);
 
 async function fix(args: string[], deps: Partial<FixCommandDeps> = {}) {
   let stdout = '';
